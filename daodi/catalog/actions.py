@@ -41,9 +41,9 @@ def create_grade(*, actor: Actor, **fields) -> Grade:
 
 
 @transaction.atomic
-def update_grade(*, actor: Actor, grade: Grade, **fields) -> Grade:
-    """Change a grade."""
-    return _update(actor, grade, **fields)
+def update_grade(*, actor: Actor, target: Grade, **fields) -> Grade:
+    """Change a grade. (``target``, not ``grade``: that is one of the Grade's own fields.)"""
+    return _update(actor, target, **fields)
 
 
 @transaction.atomic

@@ -38,7 +38,7 @@ class GradeViewSet(ActionViewSet):
 
     @staticmethod
     def update_action(actor, obj, **data):
-        return actions.update_grade(actor=actor, grade=obj, **data)
+        return actions.update_grade(actor=actor, target=obj, **data)
 
 
 class IndicationViewSet(ActionViewSet):

@@ -51,7 +51,7 @@ class UserCreateSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Membership._meta.get_field("role").choices)
     first_name = serializers.CharField(required=False, allow_blank=True, default="")
     last_name = serializers.CharField(required=False, allow_blank=True, default="")
-    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True)
     phone = serializers.CharField(required=False, allow_blank=True, default="")
 
 

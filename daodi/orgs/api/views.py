@@ -86,6 +86,7 @@ class ApiTokenViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     """The caller's own API tokens. Create returns the secret once; revoke ends it at once."""
 
     serializer_class = s.ApiTokenSerializer
+    queryset = ApiToken.objects.none()  # for the schema; get_queryset scopes to the caller
     filterset_fields = []
 
     def get_queryset(self):

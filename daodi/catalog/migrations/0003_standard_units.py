@@ -14,5 +14,5 @@ def add_units(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("catalog", "0001_initial")]
+    dependencies = [("catalog", "0002_initial")]
     operations = [migrations.RunPython(add_units, migrations.RunPython.noop)]

@@ -1,0 +1,95 @@
+# daodi — the two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PG_URL ?= postgres://postgres@127.0.0.1:5432/daodi
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_FLAGS ?= -q
+export DJANGO_SETTINGS_MODULE := daodi.settings
+
+.PHONY: demo serve test lint format test-sqlite test-pg test-browser bench system-deps postgres \
+        messages migrate clean vendor
+
+# --- environment ---------------------------------------------------------------------------
+$(BIN)/.installed: requirements/lock.txt pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements/lock.txt
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+# Debian packages the tests and documents need: Chromium for browser tests, CJK fonts for
+# PDFs, gettext for translations, zbar to read printed QR codes back, poppler to render PDFs.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# PostgreSQL on 127.0.0.1:5432: use the running server, else start the installed cluster,
+# else install Debian's server and start it.
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; \
+	SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then \
+	  echo "Installing PostgreSQL"; $$SUDO apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; \
+	  v=$$(ls /etc/postgresql | sort -n | tail -1); \
+	  $$SUDO sed -i 's/^\(local\|host\)\(.*\)\(peer\|scram-sha-256\|md5\)$$/\1\2trust/' /etc/postgresql/$$v/main/pg_hba.conf; \
+	fi; \
+	v=$$(ls /etc/postgresql | sort -n | tail -1); \
+	$$SUDO pg_ctlcluster --skip-systemctl-redirect $$v main start || true; \
+	for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; \
+	echo "PostgreSQL did not start on 127.0.0.1:5432"; exit 1
+
+messages: $(BIN)/.installed system-deps
+	@cd daodi && ../$(BIN)/daodi compilemessages -v0 -l zh_Hans
+
+migrate: $(BIN)/.installed messages
+	$(BIN)/daodi migrate -v0
+
+# --- the two commands ----------------------------------------------------------------------
+demo: migrate
+	@$(BIN)/daodi demo --if-empty
+	@$(BIN)/daodi collectstatic --noinput -v0
+	@echo; echo "daodi is serving at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"; echo
+	$(BIN)/daodi runserver $(HOST):$(PORT)
+
+test: lint test-sqlite test-pg test-browser
+
+lint: $(BIN)/.installed messages
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/python scripts/check_translations.py
+	$(BIN)/daodi makemigrations --check --dry-run -v0
+
+test-sqlite: $(BIN)/.installed messages
+	DATABASE_URL= $(BIN)/pytest $(PYTEST_FLAGS) -m "not browser"
+
+test-pg: $(BIN)/.installed messages postgres
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_FLAGS) -m "not browser"
+
+test-browser: $(BIN)/.installed messages system-deps
+	DATABASE_URL= DAODI_BROWSER_TESTS=1 $(BIN)/pytest $(PYTEST_FLAGS) -m browser
+
+bench: $(BIN)/.installed messages postgres
+	$(BIN)/python -m bench
+
+format: $(BIN)/.installed
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+vendor:
+	scripts/vendor_assets.sh
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache
