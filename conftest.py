@@ -25,6 +25,13 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+def pytest_configure(config):
+    from django.conf import settings
+
+    # Password hashing is deliberately slow; tests make many users and need no such cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def system():
     return Actor.system()

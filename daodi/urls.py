@@ -7,6 +7,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("daodi.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("daodi.orgs.urls")),
+    path("catalogue/", include("daodi.catalog.urls")),
     path("", include("daodi.web.urls")),
 ]
 if settings.DEBUG:

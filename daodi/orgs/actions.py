@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -109,6 +111,11 @@ def create_user(
         )
     user = User(username=username, first_name=first_name, last_name=last_name, email=email,
                 phone=phone)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], code="weak_password",
+                          fields={"password": exc.messages}) from exc
     user.set_password(password)
     user = records.create(actor, User, **{
         f.attname: getattr(user, f.attname) for f in User._meta.concrete_fields if f.attname != "id"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -147,8 +148,15 @@ class Site(models.Model):
 
     @property
     def sgln(self) -> str:
-        """The EPC URN of this place (urn:epc:id:sgln:…), '' without a GLN."""
-        return gs1.sgln_urn(self.gln) if self.gln else ""
+        """The EPC URN of this place (urn:epc:id:sgln:…), '' without a GLN.
+
+        Our own GLNs split at our company prefix; others at the common 7 digits, since a
+        GLN alone does not tell its prefix length.
+        """
+        if not self.gln:
+            return ""
+        prefix = settings.GS1_COMPANY_PREFIX
+        return gs1.sgln_urn(self.gln, prefix_length=len(prefix) if self.gln.startswith(prefix) else 7)
 
 
 class User(AbstractUser):
