@@ -37,7 +37,9 @@ def system():
     return Actor.system()
 
 
-def make_org(kind: str, name: str, code: str, managed_by: Organisation | None = None) -> Organisation:
+def make_org(
+    kind: str, name: str, code: str, managed_by: Organisation | None = None
+) -> Organisation:
     return org_actions.create_organisation(
         actor=Actor.system(), kind=kind, name=name, code=code, managed_by=managed_by
     )

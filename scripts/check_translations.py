@@ -19,10 +19,30 @@ def main() -> int:
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="daodi.settings")
     for domain in ("django",):
         subprocess.run(
-            [sys.executable, "-m", "django", "makemessages", "-l", "zh_Hans", "-d", domain,
-             "--no-obsolete", "--add-location=file", "-i", ".venv", "-i", "var", "-i", "bench",
-             "-i", "tests"],
-            cwd=ROOT / "daodi", env=env, check=True, capture_output=True,
+            [
+                sys.executable,
+                "-m",
+                "django",
+                "makemessages",
+                "-l",
+                "zh_Hans",
+                "-d",
+                domain,
+                "--no-obsolete",
+                "--add-location=file",
+                "-i",
+                ".venv",
+                "-i",
+                "var",
+                "-i",
+                "bench",
+                "-i",
+                "tests",
+            ],
+            cwd=ROOT / "daodi",
+            env=env,
+            check=True,
+            capture_output=True,
         )
     catalogue = polib.pofile(str(PO))
     missing = [e for e in catalogue if not e.translated() and not e.obsolete]

@@ -10,9 +10,9 @@ import yaml
 from django.core.management import call_command
 from openapi_spec_validator import validate
 
+from daodi.core.models import AuditEntry
 from daodi.orgs.actions import hash_token
 from daodi.orgs.models import ApiToken, Organisation
-from daodi.core.models import AuditEntry
 
 
 @pytest.mark.django_db
@@ -23,8 +23,18 @@ def test_openapi_document_validates_and_lists_every_api_route(client, network):
     document = yaml.safe_load(response.content)
     validate(document)
     paths = set(document["paths"])
-    for resource in ("organisations", "sites", "users", "tokens", "divisions", "herbs", "grades",
-                     "indications", "units", "trade-items"):
+    for resource in (
+        "organisations",
+        "sites",
+        "users",
+        "tokens",
+        "divisions",
+        "herbs",
+        "grades",
+        "indications",
+        "units",
+        "trade-items",
+    ):
         assert f"/api/{resource}/" in paths
         assert f"/api/{resource}/{{id}}/" in paths
     assert "/api/tokens/{id}/revoke/" in paths
@@ -100,8 +110,13 @@ def test_domain_error_has_code_and_translated_message(network, api):
 @pytest.mark.django_db
 def test_operator_registers_household_under_own_point_and_it_is_audited(network, api):
     client = api.as_user(network.point_operator)
-    body = {"kind": "household", "name": "赵春生", "code": "HH3", "managed_by": network.point.pk,
-            "phone": "13900001234"}
+    body = {
+        "kind": "household",
+        "name": "赵春生",
+        "code": "HH3",
+        "managed_by": network.point.pk,
+        "phone": "13900001234",
+    }
     response = client.post("/api/organisations/", body, format="json")
     assert response.status_code == 201, response.content
     org = Organisation.objects.get(code="HH3")
@@ -114,8 +129,9 @@ def test_operator_registers_household_under_own_point_and_it_is_audited(network,
 @pytest.mark.django_db
 def test_viewer_cannot_write(network, api):
     client = api.as_user(network.point_viewer)
-    response = client.patch(f"/api/organisations/{network.household.pk}/", {"name": "改"},
-                            format="json")
+    response = client.patch(
+        f"/api/organisations/{network.household.pk}/", {"name": "改"}, format="json"
+    )
     assert response.status_code == 403
     network.household.refresh_from_db()
     assert network.household.name == "王大山"

@@ -35,17 +35,23 @@ class World:
     def __init__(self, network):
         system = Actor.system()
         self.n = network
-        self.division = Division.objects.create(code="990000000000", name="示范省", level="province")
+        self.division = Division.objects.create(
+            code="990000000000", name="示范省", level="province"
+        )
         self.site = org_actions.create_site(
             actor=system, organisation=network.point, kind="buying_point", name="杏树村收购点门市"
         )
-        self.token, _ = org_actions.create_token(actor=system, user=network.point_operator, name="t")
+        self.token, _ = org_actions.create_token(
+            actor=system, user=network.point_operator, name="t"
+        )
         self.herb = Herb.objects.create(code="dangshen", name="党参", pinyin="dangshen")
         self.grade = Grade.objects.create(herb=self.herb, grade="统货")
         self.gi = GeographicIndication.objects.create(
             name="太行潞党参", herb=self.herb, kind="certification_mark"
         )
-        self.trade_item = TradeItem.objects.create(gtin="09521234000013", herb=self.herb, pack="散装")
+        self.trade_item = TradeItem.objects.create(
+            gtin="09521234000013", herb=self.herb, pack="散装"
+        )
 
     def target_id(self, resource: str) -> int:
         return {
@@ -66,15 +72,28 @@ class World:
             return None
         n = self.n
         return {
-            "organisations": {"kind": "household", "name": "新农户", "code": "HH-NEW",
-                              "managed_by": n.point.pk},
+            "organisations": {
+                "kind": "household",
+                "name": "新农户",
+                "code": "HH-NEW",
+                "managed_by": n.point.pk,
+            },
             "sites": {"organisation": n.point.pk, "kind": "warehouse", "name": "新仓库"},
-            "users": {"username": "newcomer", "password": "Long-enough-2026",
-                      "organisation": n.point.pk, "role": "operator"}
-            if method == "post" else {"first_name": "改名"},
+            "users": {
+                "username": "newcomer",
+                "password": "Long-enough-2026",
+                "organisation": n.point.pk,
+                "role": "operator",
+            }
+            if method == "post"
+            else {"first_name": "改名"},
             "tokens": {"name": "x"},
-            "herbs": {"code": "lianqiao", "name": "连翘", "pinyin": "lianqiao",
-                      "part_used": "fruit"},
+            "herbs": {
+                "code": "lianqiao",
+                "name": "连翘",
+                "pinyin": "lianqiao",
+                "part_used": "fruit",
+            },
             "grades": {"herb": self.herb.pk, "grade": "一等"},
             "indications": {"name": "太行连翘", "herb": self.herb.pk, "kind": "protected_product"},
             "trade-items": {"herb": self.herb.pk, "pack": "500 g 袋"},
@@ -95,7 +114,9 @@ def state():
     for model in apps.get_models():
         if model._meta.app_label in {"core", "orgs", "catalog"}:
             # A token's last_used_at moves with every authenticated request; nothing else may.
-            columns = [f.attname for f in model._meta.concrete_fields if f.attname != "last_used_at"]
+            columns = [
+                f.attname for f in model._meta.concrete_fields if f.attname != "last_used_at"
+            ]
             snapshot[model._meta.label] = sorted(map(repr, model.objects.values_list(*columns)))
     return snapshot
 
@@ -134,8 +155,15 @@ def test_every_api_endpoint_refuses_another_organisation(network, api):
         else:
             expected = {403, 404}
 
-        assert response.status_code in expected, (path, method, response.status_code, response.content)
-        assert response.json().keys() >= {"code", "message", "fields"} or response.status_code == 200
+        assert response.status_code in expected, (
+            path,
+            method,
+            response.status_code,
+            response.content,
+        )
+        assert (
+            response.json().keys() >= {"code", "message", "fields"} or response.status_code == 200
+        )
         if response.status_code >= 400:
             assert state() == before, f"{method.upper()} {path} changed data although refused"
         checked.add((path, method))

@@ -53,8 +53,9 @@ def create_indication(*, actor: Actor, divisions=(), **fields) -> GeographicIndi
 
 
 @transaction.atomic
-def update_indication(*, actor: Actor, indication: GeographicIndication, divisions=None,
-                      **fields) -> GeographicIndication:
+def update_indication(
+    *, actor: Actor, indication: GeographicIndication, divisions=None, **fields
+) -> GeographicIndication:
     """Change a geographic indication (and, if given, its covered divisions)."""
     m2m = None if divisions is None else {"divisions": list(divisions)}
     return _update(actor, indication, m2m=m2m, **fields)

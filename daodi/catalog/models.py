@@ -24,26 +24,51 @@ class Herb(models.Model):
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("Chinese name"), max_length=40, unique=True)
-    trade_name = models.CharField(_("trade name"), max_length=40, blank=True,
-                                  help_text=_("Customary name in the trade, e.g. 潞党参."))
+    trade_name = models.CharField(
+        _("trade name"),
+        max_length=40,
+        blank=True,
+        help_text=_("Customary name in the trade, e.g. 潞党参."),
+    )
     pinyin = models.CharField(_("pinyin"), max_length=80)
     latin_name = models.CharField(_("botanical name"), max_length=120, blank=True)
     material_name = models.CharField(_("medicinal material"), max_length=40, blank=True)
     material_latin = models.CharField(_("material Latin name"), max_length=80, blank=True)
-    part_used = models.CharField(_("part used"), max_length=20, choices=PartUsed.choices,
-                                 default=PartUsed.ROOT)
+    part_used = models.CharField(
+        _("part used"), max_length=20, choices=PartUsed.choices, default=PartUsed.ROOT
+    )
     yield_min_kg_per_mu = models.DecimalField(
-        _("lowest plausible yield (kg/亩)"), max_digits=8, decimal_places=1, null=True, blank=True,
-        validators=[MinValueValidator(0)])
+        _("lowest plausible yield (kg/亩)"),
+        max_digits=8,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
     yield_max_kg_per_mu = models.DecimalField(
-        _("highest plausible yield (kg/亩)"), max_digits=8, decimal_places=1, null=True,
-        blank=True, validators=[MinValueValidator(0)])
+        _("highest plausible yield (kg/亩)"),
+        max_digits=8,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
     dry_ratio_min = models.DecimalField(
-        _("lowest fresh:dry ratio"), max_digits=5, decimal_places=2, null=True, blank=True,
-        validators=[MinValueValidator(1)])
+        _("lowest fresh:dry ratio"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+    )
     dry_ratio_max = models.DecimalField(
-        _("highest fresh:dry ratio"), max_digits=5, decimal_places=2, null=True, blank=True,
-        validators=[MinValueValidator(1)])
+        _("highest fresh:dry ratio"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -55,8 +80,10 @@ class Herb(models.Model):
         return self.name
 
     def clean(self):
-        for low, high in (("yield_min_kg_per_mu", "yield_max_kg_per_mu"),
-                          ("dry_ratio_min", "dry_ratio_max")):
+        for low, high in (
+            ("yield_min_kg_per_mu", "yield_max_kg_per_mu"),
+            ("dry_ratio_min", "dry_ratio_max"),
+        ):
             lo, hi = getattr(self, low), getattr(self, high)
             if lo is not None and hi is not None and lo > hi:
                 raise ValidationError({high: _("Must not be lower than the lowest value.")})
@@ -65,12 +92,16 @@ class Herb(models.Model):
 class Grade(models.Model):
     """A specification and grade (规格等级) of a herb, e.g. 连翘 青翘 统货, 党参 一等."""
 
-    herb = models.ForeignKey(Herb, verbose_name=_("herb"), on_delete=models.PROTECT,
-                             related_name="grades")
-    specification = models.CharField(_("specification (规格)"), max_length=40, blank=True,
-                                     help_text=_("e.g. 青翘 / 老翘; empty when the herb has one."))
-    grade = models.CharField(_("grade (等级)"), max_length=40,
-                             help_text=_("e.g. 统货, 一等, 二等"))
+    herb = models.ForeignKey(
+        Herb, verbose_name=_("herb"), on_delete=models.PROTECT, related_name="grades"
+    )
+    specification = models.CharField(
+        _("specification (规格)"),
+        max_length=40,
+        blank=True,
+        help_text=_("e.g. 青翘 / 老翘; empty when the herb has one."),
+    )
+    grade = models.CharField(_("grade (等级)"), max_length=40, help_text=_("e.g. 统货, 一等, 二等"))
     description = models.TextField(_("description"), blank=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -79,8 +110,9 @@ class Grade(models.Model):
         verbose_name_plural = _("grades")
         ordering = ["herb__code", "sort_order", "specification", "grade"]
         constraints = [
-            models.UniqueConstraint(fields=["herb", "specification", "grade"],
-                                    name="unique_grade_per_herb")
+            models.UniqueConstraint(
+                fields=["herb", "specification", "grade"], name="unique_grade_per_herb"
+            )
         ]
 
     def __str__(self) -> str:
@@ -95,16 +127,24 @@ class GeographicIndication(models.Model):
     """A geographic indication (地理标志) and the divisions its production area covers."""
 
     name = models.CharField(_("name"), max_length=80, unique=True)
-    herb = models.ForeignKey(Herb, verbose_name=_("herb"), on_delete=models.PROTECT,
-                             related_name="indications")
+    herb = models.ForeignKey(
+        Herb, verbose_name=_("herb"), on_delete=models.PROTECT, related_name="indications"
+    )
     kind = models.CharField(_("kind"), max_length=24, choices=GIKind.choices)
     registration_no = models.CharField(_("registration number"), max_length=40, blank=True)
     holder = models.CharField(_("holder"), max_length=120, blank=True)
-    holder_org = models.ForeignKey(Organisation, verbose_name=_("holder organisation"), null=True,
-                                   blank=True, on_delete=models.SET_NULL, related_name="+")
+    holder_org = models.ForeignKey(
+        Organisation,
+        verbose_name=_("holder organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     registered_on = models.DateField(_("registered on"), null=True, blank=True)
-    divisions = models.ManyToManyField(Division, verbose_name=_("divisions covered"),
-                                       related_name="indications", blank=True)
+    divisions = models.ManyToManyField(
+        Division, verbose_name=_("divisions covered"), related_name="indications", blank=True
+    )
     description = models.TextField(_("description"), blank=True)
 
     class Meta:
@@ -129,8 +169,12 @@ class Unit(models.Model):
     code = models.CharField(_("code"), max_length=12, unique=True)
     name = models.CharField(_("name"), max_length=20)
     dimension = models.CharField(_("dimension"), max_length=10, choices=Dimension.choices)
-    factor = models.DecimalField(_("factor to base unit"), max_digits=18, decimal_places=6,
-                                 validators=[MinValueValidator(Decimal("0.000001"))])
+    factor = models.DecimalField(
+        _("factor to base unit"),
+        max_digits=18,
+        decimal_places=6,
+        validators=[MinValueValidator(Decimal("0.000001"))],
+    )
     uncefact = models.CharField(_("UN/CEFACT code"), max_length=3, blank=True)
 
     class Meta:
@@ -146,15 +190,29 @@ class TradeItem(models.Model):
     """A GS1 trade item: herb + grade + pack, identified by a GTIN-14."""
 
     gtin = models.CharField(_("GTIN"), max_length=14, unique=True)
-    herb = models.ForeignKey(Herb, verbose_name=_("herb"), on_delete=models.PROTECT,
-                             related_name="trade_items")
-    grade = models.ForeignKey(Grade, verbose_name=_("grade"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="trade_items")
+    herb = models.ForeignKey(
+        Herb, verbose_name=_("herb"), on_delete=models.PROTECT, related_name="trade_items"
+    )
+    grade = models.ForeignKey(
+        Grade,
+        verbose_name=_("grade"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="trade_items",
+    )
     pack = models.CharField(_("pack"), max_length=60, help_text=_("e.g. 散装, 500 g 袋"))
-    net_quantity = models.DecimalField(_("net quantity"), max_digits=12, decimal_places=3,
-                                       null=True, blank=True)
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="+")
+    net_quantity = models.DecimalField(
+        _("net quantity"), max_digits=12, decimal_places=3, null=True, blank=True
+    )
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("trade item")

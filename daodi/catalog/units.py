@@ -22,8 +22,13 @@ class UnitMismatch(ValueError):
     pass
 
 
-def convert(quantity: Decimal, from_factor: Decimal, to_factor: Decimal,
-            from_dimension: str, to_dimension: str) -> Decimal:
+def convert(
+    quantity: Decimal,
+    from_factor: Decimal,
+    to_factor: Decimal,
+    from_dimension: str,
+    to_dimension: str,
+) -> Decimal:
     """``quantity`` in the first unit expressed in the second (both of one dimension)."""
     if from_dimension != to_dimension:
         raise UnitMismatch(f"cannot convert {from_dimension} to {to_dimension}")

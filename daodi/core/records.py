@@ -33,7 +33,9 @@ def create(actor: Actor, model: type[models.Model], *, m2m: dict | None = None, 
     """Create, validate and audit one record of ``model``."""
     obj = model(**fields)
     _save(obj, m2m)
-    audit.record(actor, f"{model._meta.model_name}.create", obj, audit.diff({}, audit.snapshot(obj)))
+    audit.record(
+        actor, f"{model._meta.model_name}.create", obj, audit.diff({}, audit.snapshot(obj))
+    )
     return obj
 
 

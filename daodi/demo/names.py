@@ -35,8 +35,7 @@ def person(rng: random.Random) -> tuple[str, str]:
     """A fictional person's (surname, given name): one or two given-name characters."""
     surname = rng.choices([s for s, _ in SURNAMES], weights=[w for _, w in SURNAMES])[0]
     pool = MALE_CHARS if rng.random() < 0.6 else FEMALE_CHARS
-    length = 1 if rng.random() < 0.25 else 2
-    given = "".join(rng.choice(pool) for _ in range(length))
+    given = "".join(rng.sample(pool, 1 if rng.random() < 0.25 else 2))
     return surname, given
 
 

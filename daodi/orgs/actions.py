@@ -20,11 +20,26 @@ from .choices import Role
 from .models import ApiToken, Membership, Organisation, Site, User
 
 ORG_FIELDS = (
-    "kind", "name", "code", "managed_by", "division", "gln", "contact_person", "phone",
-    "address", "is_active",
+    "kind",
+    "name",
+    "code",
+    "managed_by",
+    "division",
+    "gln",
+    "contact_person",
+    "phone",
+    "address",
+    "is_active",
 )
 SITE_FIELDS = (
-    "organisation", "kind", "name", "gln", "division", "address", "latitude", "longitude",
+    "organisation",
+    "kind",
+    "name",
+    "gln",
+    "division",
+    "address",
+    "latitude",
+    "longitude",
     "is_active",
 )
 
@@ -32,7 +47,9 @@ SITE_FIELDS = (
 def _only(fields: dict, allowed: tuple) -> dict:
     unknown = set(fields) - set(allowed)
     if unknown:
-        raise DomainError(_("Unknown fields: %s") % ", ".join(sorted(unknown)), code="unknown_field")
+        raise DomainError(
+            _("Unknown fields: %s") % ", ".join(sorted(unknown)), code="unknown_field"
+        )
     return fields
 
 
@@ -66,13 +83,14 @@ def update_organisation(*, actor: Actor, organisation: Organisation, **fields) -
             if new_parent.path.startswith(organisation.path):
                 raise DomainError(
                     _("An organisation cannot be managed by one it manages."),
-                    code="managed_by_cycle", fields={"managed_by": [_("Choose another.")]},
+                    code="managed_by_cycle",
+                    fields={"managed_by": [_("Choose another.")]},
                 )
     org = records.update(actor, organisation, **fields)
     new_path = org.compute_path()
     if new_path != old_path:
         for sub in Organisation.objects.filter(path__startswith=old_path):
-            sub.path = new_path + sub.path[len(old_path):]
+            sub.path = new_path + sub.path[len(old_path) :]
             sub.save(update_fields=["path"])
         org.path = new_path
     return org
@@ -98,28 +116,45 @@ def update_site(*, actor: Actor, site: Site, **fields) -> Site:
 
 @transaction.atomic
 def create_user(
-    *, actor: Actor, username: str, password: str, organisation: Organisation, role: str,
-    first_name: str = "", last_name: str = "", email: str = "", phone: str = "",
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    organisation: Organisation,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
 ) -> User:
     """Create a person with a role in an organisation the actor administers."""
     policy.require_admin(actor, organisation)
     _check_role_grant(actor, role)
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(
-            _("This username is taken."), code="username_taken",
+            _("This username is taken."),
+            code="username_taken",
             fields={"username": [_("This username is taken.")]},
         )
-    user = User(username=username, first_name=first_name, last_name=last_name, email=email,
-                phone=phone)
+    user = User(
+        username=username, first_name=first_name, last_name=last_name, email=email, phone=phone
+    )
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise DomainError(exc.messages[0], code="weak_password",
-                          fields={"password": exc.messages}) from exc
+        raise DomainError(
+            exc.messages[0], code="weak_password", fields={"password": exc.messages}
+        ) from exc
     user.set_password(password)
-    user = records.create(actor, User, **{
-        f.attname: getattr(user, f.attname) for f in User._meta.concrete_fields if f.attname != "id"
-    })
+    user = records.create(
+        actor,
+        User,
+        **{
+            f.attname: getattr(user, f.attname)
+            for f in User._meta.concrete_fields
+            if f.attname != "id"
+        },
+    )
     records.create(actor, Membership, user=user, organisation=organisation, role=role)
     return user
 
@@ -133,7 +168,9 @@ def update_user(*, actor: Actor, user: User, **fields) -> User:
 
 
 @transaction.atomic
-def set_membership(*, actor: Actor, user: User, organisation: Organisation, role: str) -> Membership:
+def set_membership(
+    *, actor: Actor, user: User, organisation: Organisation, role: str
+) -> Membership:
     """Give ``user`` a role in ``organisation`` (or change it)."""
     policy.require_admin(actor, organisation)
     _check_role_grant(actor, role)
@@ -153,7 +190,9 @@ def remove_membership(*, actor: Actor, membership: Membership) -> None:
 
 def _check_role_grant(actor: Actor, role: str) -> None:
     if role not in Role.values:
-        raise DomainError(_("Unknown role."), code="unknown_role", fields={"role": [_("Unknown role.")]})
+        raise DomainError(
+            _("Unknown role."), code="unknown_role", fields={"role": [_("Unknown role.")]}
+        )
     if role == Role.REGULATOR:
         policy.require_platform_admin(actor)
 
@@ -180,11 +219,19 @@ def create_token(*, actor: Actor, user: User, name: str) -> tuple[ApiToken, str]
     if not actor.is_system and actor.user.pk != user.pk:
         policy.require_platform_admin(actor)
     if not name.strip():
-        raise DomainError(_("Give the token a name."), code="validation_failed",
-                          fields={"name": [_("This field is required.")]})
+        raise DomainError(
+            _("Give the token a name."),
+            code="validation_failed",
+            fields={"name": [_("This field is required.")]},
+        )
     secret = "dd_" + secrets.token_urlsafe(32)
     token = records.create(
-        actor, ApiToken, user=user, name=name.strip(), prefix=secret[:10], key_hash=hash_token(secret)
+        actor,
+        ApiToken,
+        user=user,
+        name=name.strip(),
+        prefix=secret[:10],
+        key_hash=hash_token(secret),
     )
     return token, secret
 

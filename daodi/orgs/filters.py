@@ -38,8 +38,9 @@ class SiteFilter(SearchFilterSet):
 
 class UserFilter(SearchFilterSet):
     search_fields = ("username", "first_name", "last_name", "phone", "email")
-    organisation = django_filters.NumberFilter(field_name="memberships__organisation",
-                                               label=_("Organisation"))
+    organisation = django_filters.NumberFilter(
+        field_name="memberships__organisation", label=_("Organisation")
+    )
 
     class Meta:
         model = User

@@ -123,17 +123,6 @@ class UserCreateForm(ActionModelForm):
         self.fields["role"].choices = grantable_roles(self.user)
         self.fields["username"].help_text = ""
 
-    def clean(self):
-        data = super().clean()
-        if data.get("password"):
-            try:
-                password_validation.validate_password(
-                    data["password"], User(username=data.get("username", ""))
-                )
-            except forms.ValidationError as exc:
-                self.add_error("password", exc)
-        return data
-
 
 class UserForm(ActionModelForm):
     class Meta:

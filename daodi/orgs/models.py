@@ -27,7 +27,11 @@ class Division(models.Model):
     name = models.CharField(_("name"), max_length=60)
     level = models.CharField(_("level"), max_length=10, choices=DivisionLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
 
@@ -65,16 +69,26 @@ class Organisation(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=OrgKind.choices, db_index=True)
     name = models.CharField(_("name"), max_length=120, db_index=True)
     code = models.CharField(
-        _("code"), max_length=32, unique=True,
+        _("code"),
+        max_length=32,
+        unique=True,
         help_text=_("Unique code, e.g. the unified social credit code or an internal number."),
     )
     managed_by = models.ForeignKey(
-        "self", verbose_name=_("managed by"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("managed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="managed",
     )
     path = models.CharField(max_length=255, db_index=True, editable=False, default="")
     division = models.ForeignKey(
-        Division, verbose_name=_("division"), null=True, blank=True, on_delete=models.PROTECT,
+        Division,
+        verbose_name=_("division"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="organisations",
     )
     gln = models.CharField(_("party GLN"), max_length=13, blank=True, db_index=True)
@@ -108,26 +122,40 @@ class Organisation(models.Model):
 
 
 class Site(models.Model):
-    """A place of an organisation (office, plot, buying point, warehouse, plant, lab) with its GLN."""
+    """A place of an organisation (office, plot, buying point, warehouse, plant, lab), with GLN."""
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT,
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
         related_name="sites",
     )
     kind = models.CharField(_("kind"), max_length=20, choices=SiteKind.choices)
     name = models.CharField(_("name"), max_length=120)
     gln = models.CharField(_("GLN"), max_length=13, unique=True, null=True, blank=True)
     division = models.ForeignKey(
-        Division, verbose_name=_("division"), null=True, blank=True, on_delete=models.PROTECT,
+        Division,
+        verbose_name=_("division"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="sites",
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     latitude = models.DecimalField(
-        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     longitude = models.DecimalField(
-        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -156,7 +184,9 @@ class Site(models.Model):
         if not self.gln:
             return ""
         prefix = settings.GS1_COMPANY_PREFIX
-        return gs1.sgln_urn(self.gln, prefix_length=len(prefix) if self.gln.startswith(prefix) else 7)
+        return gs1.sgln_urn(
+            self.gln, prefix_length=len(prefix) if self.gln.startswith(prefix) else 7
+        )
 
 
 class User(AbstractUser):
@@ -177,7 +207,9 @@ class Membership(models.Model):
         User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
     )
     organisation = models.ForeignKey(
-        Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE,
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
         related_name="memberships",
     )
     role = models.CharField(_("role"), max_length=12, choices=Role.choices)

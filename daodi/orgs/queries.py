@@ -7,8 +7,9 @@ from .models import Membership, Organisation, Site, User
 
 
 def organisations(user, *, write=False):
-    return policy.scope(Organisation.objects.select_related("managed_by", "division"), user,
-                        write=write)
+    return policy.scope(
+        Organisation.objects.select_related("managed_by", "division"), user, write=write
+    )
 
 
 def sites(user, *, write=False):

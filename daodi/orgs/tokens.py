@@ -1,8 +1,8 @@
 """Bearer-token authentication for the REST API (tokens stored as SHA-256 hashes)."""
 
 from django.utils import timezone
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from .actions import hash_token
@@ -43,4 +43,8 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "daodi API token (daodi createtoken)"}
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "daodi API token (daodi createtoken)",
+        }

@@ -22,13 +22,25 @@ class Capture(models.Model):
     """One capture request (a document or a single event) and its outcome."""
 
     capture_id = models.UUIDField(_("capture ID"), default=uuid.uuid4, unique=True, editable=False)
-    organisation = models.ForeignKey(Organisation, verbose_name=_("capturing organisation"),
-                                     null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), null=True,
-                             blank=True, on_delete=models.SET_NULL, related_name="+")
-    status = models.CharField(_("status"), max_length=10, choices=CaptureStatus.choices,
-                              default=CaptureStatus.RUNNING)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("capturing organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=CaptureStatus.choices, default=CaptureStatus.RUNNING
+    )
     error_behaviour = models.CharField(_("error behaviour"), max_length=10, default="rollback")
     events_received = models.PositiveIntegerField(_("events received"), default=0)
     events_stored = models.PositiveIntegerField(_("events stored"), default=0)
@@ -64,19 +76,26 @@ class Event(models.Model):
     disposition = models.CharField(_("disposition"), max_length=200, blank=True)
     read_point = models.CharField(_("read point"), max_length=200, blank=True)
     biz_location = models.CharField(_("business location"), max_length=200, blank=True)
-    organisation = models.ForeignKey(Organisation, verbose_name=_("capturing organisation"),
-                                     null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
-    capture = models.ForeignKey(Capture, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="events")
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("capturing organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    capture = models.ForeignKey(
+        Capture, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+    )
     document = models.JSONField(_("event"))
 
     class Meta:
         verbose_name = _("EPCIS event")
         verbose_name_plural = _("EPCIS events")
         constraints = [
-            models.UniqueConstraint(fields=["event_hash", "is_declaration"],
-                                    name="one_event_per_hash")
+            models.UniqueConstraint(
+                fields=["event_hash", "is_declaration"], name="one_event_per_hash"
+            )
         ]
         indexes = [
             models.Index(fields=["event_time", "id"]),
@@ -120,26 +139,58 @@ class Lot(models.Model):
     gtin = models.CharField(_("GTIN"), max_length=14, blank=True, db_index=True)
     batch = models.CharField(_("batch/lot"), max_length=20, blank=True)
     serial = models.CharField(_("serial"), max_length=20, blank=True)
-    herb = models.ForeignKey(Herb, verbose_name=_("herb"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="+")
-    grade = models.ForeignKey(Grade, verbose_name=_("grade"), null=True, blank=True,
-                              on_delete=models.PROTECT, related_name="+")
-    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3, null=True,
-                                   blank=True)
+    herb = models.ForeignKey(
+        Herb,
+        verbose_name=_("herb"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    grade = models.ForeignKey(
+        Grade,
+        verbose_name=_("grade"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=14, decimal_places=3, null=True, blank=True
+    )
     unit = models.CharField(_("unit"), max_length=8, blank=True)
-    holder = models.ForeignKey(Organisation, verbose_name=_("holder"), null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="lots")
-    site = models.ForeignKey(Site, verbose_name=_("place"), null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="lots")
+    holder = models.ForeignKey(
+        Organisation,
+        verbose_name=_("holder"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lots",
+    )
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("place"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lots",
+    )
     location = models.CharField(_("business location"), max_length=200, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=LotStatus.choices,
-                              default=LotStatus.ACTIVE, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=LotStatus.choices,
+        default=LotStatus.ACTIVE,
+        db_index=True,
+    )
     disposition = models.CharField(_("disposition"), max_length=200, blank=True)
     status_reason = models.CharField(_("reason"), max_length=300, blank=True)
-    first_event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
-    last_event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    first_event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    last_event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     owner_path = "holder__"
@@ -157,8 +208,7 @@ class NamedQuery(models.Model):
 
     name = models.SlugField(_("name"), max_length=80, unique=True)
     parameters = models.JSONField(_("parameters"), default=dict)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                              related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

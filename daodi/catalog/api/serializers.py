@@ -8,9 +8,22 @@ from ..models import GeographicIndication, Grade, Herb, TradeItem, Unit
 class HerbSerializer(serializers.ModelSerializer):
     class Meta:
         model = Herb
-        fields = ["id", "code", "name", "trade_name", "pinyin", "latin_name", "material_name",
-                  "material_latin", "part_used", "yield_min_kg_per_mu", "yield_max_kg_per_mu",
-                  "dry_ratio_min", "dry_ratio_max", "is_active"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "trade_name",
+            "pinyin",
+            "latin_name",
+            "material_name",
+            "material_latin",
+            "part_used",
+            "yield_min_kg_per_mu",
+            "yield_max_kg_per_mu",
+            "dry_ratio_min",
+            "dry_ratio_max",
+            "is_active",
+        ]
 
 
 class GradeSerializer(serializers.ModelSerializer):
@@ -22,13 +35,24 @@ class GradeSerializer(serializers.ModelSerializer):
 
 
 class IndicationSerializer(serializers.ModelSerializer):
-    divisions = serializers.PrimaryKeyRelatedField(queryset=Division.objects.all(), many=True,
-                                                   required=False)
+    divisions = serializers.PrimaryKeyRelatedField(
+        queryset=Division.objects.all(), many=True, required=False
+    )
 
     class Meta:
         model = GeographicIndication
-        fields = ["id", "name", "herb", "kind", "registration_no", "holder", "holder_org",
-                  "registered_on", "divisions", "description"]
+        fields = [
+            "id",
+            "name",
+            "herb",
+            "kind",
+            "registration_no",
+            "holder",
+            "holder_org",
+            "registered_on",
+            "divisions",
+            "description",
+        ]
 
 
 class UnitSerializer(serializers.ModelSerializer):

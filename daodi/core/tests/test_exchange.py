@@ -710,7 +710,7 @@ def test_import_command_refuses_a_missing_or_malformed_file(network, tmp_path):
 
     with pytest.raises(CommandError, match="No file at"):
         call_command("import", str(tmp_path / "absent.xlsx"), "--lang", "en")
-    with pytest.raises(CommandError, match="Nothing was imported: 1 errors."):
+    with pytest.raises(CommandError, match="Nothing was imported: 1 error."):
         call_command("import", str(bad), "--lang", "en", stderr=err)
     assert err.getvalue().strip() == "This file is not an Excel workbook (.xlsx)."
 

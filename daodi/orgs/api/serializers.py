@@ -14,8 +14,21 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organisation
-        fields = ["id", "kind", "kind_display", "name", "code", "managed_by", "division", "gln",
-                  "contact_person", "phone", "address", "is_active", "created_at"]
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "name",
+            "code",
+            "managed_by",
+            "division",
+            "gln",
+            "contact_person",
+            "phone",
+            "address",
+            "is_active",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
 
 
@@ -24,8 +37,19 @@ class SiteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Site
-        fields = ["id", "organisation", "kind", "name", "gln", "sgln", "division", "address",
-                  "latitude", "longitude", "is_active"]
+        fields = [
+            "id",
+            "organisation",
+            "kind",
+            "name",
+            "gln",
+            "sgln",
+            "division",
+            "address",
+            "latitude",
+            "longitude",
+            "is_active",
+        ]
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -39,8 +63,16 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "first_name", "last_name", "email", "phone", "is_active",
-                  "memberships"]
+        fields = [
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "is_active",
+            "memberships",
+        ]
         read_only_fields = ["username"]
 
 

@@ -297,6 +297,24 @@ def test_when_the_username_is_taken_then_the_field_says_so(client, network):
     assert User.objects.filter(username__iexact="point_op").count() == 1
 
 
+def test_when_the_password_is_weak_then_the_action_refusal_shows_on_the_password_field(
+    client, network
+):
+    client.force_login(network.station_admin)
+    response = client.post(
+        reverse("orgs:user_create"),
+        {
+            "username": "weak",
+            "password": "12345678",
+            "organisation": network.point.pk,
+            "role": Role.VIEWER,
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["password"]
+    assert not User.objects.filter(username="weak").exists()
+
+
 def test_a_station_admin_may_not_grant_the_regulator_role(client, network):
     client.force_login(network.station_admin)
     form = client.get(reverse("orgs:user_create")).context["form"]

@@ -9,6 +9,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from daodi.core import exchange
 
@@ -38,7 +39,12 @@ class Command(BaseCommand):
                 for error in result.errors:
                     self.stderr.write(str(error))
                 raise CommandError(
-                    _("Nothing was imported: %(count)s errors.") % {"count": len(result.errors)}
+                    ngettext(
+                        "Nothing was imported: %(count)s error.",
+                        "Nothing was imported: %(count)s errors.",
+                        len(result.errors),
+                    )
+                    % {"count": len(result.errors)}
                 )
             for count in result.counts:
                 self.stdout.write(

@@ -21,9 +21,13 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(_("No user named %(name)s.") % {"name": username})
         try:
-            token, secret = actions.create_token(actor=Actor(user=user, channel="cli"), user=user, name=name)
+            token, secret = actions.create_token(
+                actor=Actor(user=user, channel="cli"), user=user, name=name
+            )
         except DomainError as exc:
             raise CommandError(str(exc.message)) from exc
-        self.stderr.write(_("Token %(prefix)s… created for %(user)s. Store it now: it is not shown again.")
-                          % {"prefix": token.prefix, "user": user.username})
+        self.stderr.write(
+            _("Token %(prefix)s… created for %(user)s. Store it now: it is not shown again.")
+            % {"prefix": token.prefix, "user": user.username}
+        )
         self.stdout.write(secret)
