@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "daodi.orgs",
     "daodi.catalog",
     "daodi.web",
+    "daodi.demo",
 ]
 
 MIDDLEWARE = [

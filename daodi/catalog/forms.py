@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from daodi.core.forms import ActionModelForm
 from daodi.orgs.choices import OrgKind
 from daodi.orgs.models import Division, Organisation
-from daodi.web.forms import ActionModelForm
 
 from .models import GeographicIndication, Grade, Herb, TradeItem
 

@@ -2,13 +2,13 @@
 
 Everyone signed in reads the catalogue; only platform administrators see the create and
 edit pages (the actions refuse everyone else anyway). The pages are the generic ones of
-``daodi.web.crud``.
+``daodi.core.views``.
 """
 
 from __future__ import annotations
 
+from daodi.core.views import Column, Resource
 from daodi.orgs import policy
-from daodi.web.crud import Column, Resource
 
 from . import actions
 from .filters import GradeFilter, HerbFilter, IndicationFilter, TradeItemFilter

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import password_validation
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from daodi.web.forms import ActionModelForm, StyledForm
+from daodi.core.forms import ActionModelForm, StyledForm
 
 from . import policy, queries
 from .choices import Role
@@ -19,24 +18,6 @@ def _with_current(queryset, pk):
     if pk is None:
         return queryset
     return (queryset | Organisation.objects.filter(pk=pk)).distinct()
-
-
-def administered_organisations(user):
-    """Organisations whose members ``user`` may manage (the scope ``policy.require_admin``
-    grants), for the choices of the people forms."""
-    if policy.is_platform_admin(user):
-        return Organisation.objects.all()
-    paths = [
-        m.organisation.path
-        for m in user.memberships.select_related("organisation")
-        if m.role == Role.ADMIN
-    ]
-    if not paths:
-        return Organisation.objects.none()
-    query = Q()
-    for path in paths:
-        query |= Q(path__startswith=path)
-    return Organisation.objects.filter(query)
 
 
 def grantable_roles(user):
@@ -119,7 +100,7 @@ class UserCreateForm(ActionModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = administered_organisations(self.user)
+        self.fields["organisation"].queryset = queries.administered_organisations(self.user)
         self.fields["role"].choices = grantable_roles(self.user)
         self.fields["username"].help_text = ""
 
@@ -141,7 +122,7 @@ class MembershipForm(StyledForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = administered_organisations(user)
+        self.fields["organisation"].queryset = queries.administered_organisations(user)
         self.fields["role"].choices = grantable_roles(user)
 
 

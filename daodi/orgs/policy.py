@@ -39,13 +39,17 @@ def reads_everything(user) -> bool:
     return is_platform_admin(user) or any(m.role == Role.REGULATOR for m in _memberships(user))
 
 
-def org_q(user, *, write: bool = False, prefix: str = "") -> Q:
-    """A Q on ``{prefix}path`` matching the organisations ``user`` may read (or change)."""
+def org_q(user, *, write: bool = False, admin: bool = False, prefix: str = "") -> Q:
+    """A Q on ``{prefix}path`` matching the organisations ``user`` may read, change
+    (``write``) or manage the members of (``admin``)."""
     if is_platform_admin(user):
         return Q()
-    if not write and reads_everything(user):
+    if not (write or admin) and reads_everything(user):
         return Q()
-    roles = WRITE_ROLES if write else {Role.ADMIN, Role.OPERATOR, Role.VIEWER}
+    if admin:
+        roles = {Role.ADMIN}
+    else:
+        roles = WRITE_ROLES if write else {Role.ADMIN, Role.OPERATOR, Role.VIEWER}
     paths = {m.organisation.path for m in _memberships(user) if m.role in roles}
     if not paths:
         return NOTHING
@@ -84,8 +88,9 @@ def require_admin(actor: Actor, org) -> None:
     """Refuse unless the actor administers ``org`` (to manage its members)."""
     if actor.is_system or is_platform_admin(actor.user):
         return
-    paths = {m.organisation.path for m in _memberships(actor.user) if m.role == Role.ADMIN}
-    if not any(org.path.startswith(p) for p in paths):
+    from .models import Organisation
+
+    if not Organisation.objects.filter(org_q(actor.user, admin=True), pk=org.pk).exists():
         raise PermissionDenied()
 
 

@@ -12,6 +12,11 @@ def organisations(user, *, write=False):
     )
 
 
+def administered_organisations(user):
+    """Organisations whose members ``user`` may manage."""
+    return Organisation.objects.filter(policy.org_q(user, admin=True))
+
+
 def sites(user, *, write=False):
     return policy.scope(Site.objects.select_related("organisation", "division"), user, write=write)
 

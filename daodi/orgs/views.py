@@ -1,6 +1,6 @@
 """Pages of the orgs app: organisations, sites, people, memberships and API tokens.
 
-The list/detail/create/edit pages are the generic ones of ``daodi.web.crud``; each resource
+The list/detail/create/edit pages are the generic ones of ``daodi.core.views``; each resource
 below only names its scoped query, filterset, form and actions. Writes go through
 ``actions`` with a web actor; reads through ``queries`` (and so through ``policy.scope``).
 """
@@ -19,8 +19,8 @@ from django.views.decorators.http import require_POST
 
 from daodi.core.actor import Actor
 from daodi.core.errors import DomainError
-from daodi.web.crud import Column, DetailPage, Resource, actor
-from daodi.web.forms import add_domain_error
+from daodi.core.forms import add_domain_error
+from daodi.core.views import Column, DetailPage, Resource, actor
 
 from . import actions, policy, queries
 from .choices import WRITE_ROLES, OrgKind
@@ -32,7 +32,6 @@ from .forms import (
     TokenForm,
     UserCreateForm,
     UserForm,
-    administered_organisations,
 )
 from .models import ApiToken, Organisation, Site, User
 
@@ -197,7 +196,7 @@ class UserResource(Resource):
         )
 
     def can_create(self, user):
-        return administered_organisations(user).exists()
+        return queries.administered_organisations(user).exists()
 
     def can_write(self, user, obj):
         """Admins of one of the person's organisations (and platform admins) may edit them."""
@@ -220,7 +219,7 @@ class UserResource(Resource):
     def detail_context(self, request, obj):
         return {
             "memberships": queries.memberships(request.user).filter(user=obj),
-            "can_manage_members": administered_organisations(request.user).exists(),
+            "can_manage_members": queries.administered_organisations(request.user).exists(),
             "membership_form": MembershipForm(user=request.user),
         }
 

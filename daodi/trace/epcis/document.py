@@ -11,8 +11,12 @@ built as a dict. Works for ``EPCISDocument`` (``epcisBody.eventList``) and
         for index, event in reader.events():
             ...
 
-Header fields normally precede ``epcisBody``; any that follow it are added to
-:attr:`DocumentReader.header` once the events are exhausted.
+Header fields normally precede ``epcisBody``, but JSON does not order keys and some
+documents put ``@context`` last. When the body comes before ``@context`` and the file is
+seekable, the reader scans the rest of the document once (skipping the body token by token,
+still in bounded memory) so that the header is complete before the first event. A
+non-seekable stream gets the late fields only once the events are exhausted; spool such
+input to a temporary file first.
 """
 
 from __future__ import annotations
@@ -50,6 +54,20 @@ def _build(start: tuple[str, Any], tokens: Iterator[tuple[str, Any]]) -> Any:
     raise DocumentError("the document ends inside a value")
 
 
+def _skip(start: tuple[str, Any], tokens: Iterator[tuple[str, Any]]) -> None:
+    """Consume the JSON value that begins with token ``start`` without building it."""
+    if start[0] not in ("start_map", "start_array"):
+        return
+    depth = 1
+    for event, _ in tokens:
+        if event in ("start_map", "start_array"):
+            depth += 1
+        elif event in ("end_map", "end_array"):
+            depth -= 1
+            if depth == 0:
+                return
+
+
 def _keys(tokens: Iterator[tuple[str, Any]], where: str) -> Iterator[str]:
     """The keys of the JSON object whose ``start_map`` comes next."""
     event, _ = next(tokens)
@@ -65,22 +83,28 @@ class DocumentReader:
     """Reads an EPCIS document from a binary file object as a stream (see module docstring)."""
 
     def __init__(self, fp: IO[bytes]):
+        self._fp = fp
         self._tokens = ijson.basic_parse(fp, use_float=True)
-        self.header: dict[str, Any] = {}
+        self._header: dict[str, Any] = {}
         self._stream = self._walk()
         self._first: tuple[int, dict] | None = None
         self._started = False
         self.event_count = 0
 
     @property
+    def header(self) -> dict[str, Any]:
+        """Document fields other than the events (``queryResults`` without its body)."""
+        self._prime()
+        return self._header
+
+    @property
     def prefixes(self) -> dict[str, str]:
         """The namespace prefixes declared by the document's ``@context``."""
         self._prime()
-        return context_prefixes(self.header.get("@context"))
+        return context_prefixes(self._header.get("@context"))
 
     @property
     def document_type(self) -> str | None:
-        self._prime()
         return self.header.get("type")
 
     def _prime(self) -> None:
@@ -111,29 +135,49 @@ class DocumentReader:
         for key in _keys(self._tokens, "the document"):
             if key == "epcisBody":
                 seen_body = True
+                if "@context" not in self._header:
+                    self._scan_trailing_header()
                 yield from self._body()
             else:
-                self.header[key] = self._value()
+                self._header[key] = self._value()
         if not seen_body:
             raise DocumentError("the document has no epcisBody")
+
+    def _scan_trailing_header(self) -> None:
+        """Read the top-level fields after ``epcisBody`` with a second, body-skipping parse."""
+        seekable = getattr(self._fp, "seekable", None)
+        if not (seekable and seekable()):
+            return
+        position = self._fp.tell()
+        try:
+            self._fp.seek(0)
+            tokens = ijson.basic_parse(self._fp, use_float=True)
+            for key in _keys(tokens, "the document"):
+                start = next(tokens)
+                if key == "epcisBody":
+                    _skip(start, tokens)
+                else:
+                    self._header.setdefault(key, _build(start, tokens))
+        finally:
+            self._fp.seek(position)
 
     def _body(self) -> Iterator[tuple[int, dict]]:
         for key in _keys(self._tokens, "epcisBody"):
             if key == "eventList":
                 yield from self._event_list()
             elif key == "queryResults":
-                results = self.header.setdefault("queryResults", {})
+                results = self._header.setdefault("queryResults", {})
                 for rkey in _keys(self._tokens, "queryResults"):
                     if rkey == "resultsBody":
                         for bkey in _keys(self._tokens, "resultsBody"):
                             if bkey == "eventList":
                                 yield from self._event_list()
                             else:
-                                self._value()
+                                _skip(next(self._tokens), self._tokens)
                     else:
                         results[rkey] = self._value()
             else:
-                self.header.setdefault("epcisBody", {})[key] = self._value()
+                self._header.setdefault("epcisBody", {})[key] = self._value()
 
     def _event_list(self) -> Iterator[tuple[int, dict]]:
         event, _ = next(self._tokens)

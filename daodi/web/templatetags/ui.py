@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from daodi.web.forms import widget_class
+from daodi.core.forms import widget_class
 
 register = template.Library()
 
