@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "daodi.core",
     "daodi.orgs",
     "daodi.catalog",
+    "daodi.trace",
     "daodi.web",
     "daodi.demo",
 ]

@@ -60,8 +60,14 @@ DANGSHEN_AREA = ("990101102000", "990101103000", "990101201000", "990101203000")
 LIANQIAO_AREA = ("990101101000", "990101104000", "990101202000", "990101204000")
 
 # Relative weight of each herb among a township's co-operatives; a GI area triples its herb.
-HERB_WEIGHTS = {"dangshen": 3, "lianqiao": 3, "huangqin": 2, "chaihu": 2, "shanzhuyu": 1,
-                "huajiao": 1}
+HERB_WEIGHTS = {
+    "dangshen": 3,
+    "lianqiao": 3,
+    "huangqin": 2,
+    "chaihu": 2,
+    "shanzhuyu": 1,
+    "huajiao": 1,
+}
 HERB_NAMES = {h.code: h.name for h in catalog.HERBS}
 
 USERS = [
@@ -81,7 +87,9 @@ def read_divisions(path: Path = DIVISIONS_CSV) -> list[DivisionRow]:
     with path.open(encoding="utf-8", newline="") as handle:
         return [
             DivisionRow(
-                code=r["code"], name=r["name"], level=r["level"],
+                code=r["code"],
+                name=r["name"],
+                level=r["level"],
                 parent_code=r["parent_code"] or None,
                 latitude=Decimal(r["latitude"]) if r.get("latitude") else None,
                 longitude=Decimal(r["longitude"]) if r.get("longitude") else None,
@@ -101,8 +109,13 @@ class _Place:
     longitude: float
 
 
-def build_county(*, seed: int = DEFAULT_SEED, scale: int = 1, company_prefix: str,
-                 divisions: list[DivisionRow] | None = None) -> County:
+def build_county(
+    *,
+    seed: int = DEFAULT_SEED,
+    scale: int = 1,
+    company_prefix: str,
+    divisions: list[DivisionRow] | None = None,
+) -> County:
     """The whole demo county for ``seed`` and ``scale`` (same arguments, same rows)."""
     if scale < 1:
         raise DemoError("The scale must be a whole number of at least 1.")
@@ -146,12 +159,28 @@ class _Builder:
         return self.county
 
     # --- helpers ---------------------------------------------------------------------------
-    def org(self, rng: random.Random, *, code: str, kind: str, name: str, place: _Place,
-            managed_by: str | None, address: str, contact: str | None = None) -> OrgRow:
+    def org(
+        self,
+        rng: random.Random,
+        *,
+        code: str,
+        kind: str,
+        name: str,
+        place: _Place,
+        managed_by: str | None,
+        address: str,
+        contact: str | None = None,
+    ) -> OrgRow:
         row = OrgRow(
-            code=code, kind=str(kind), name=name, managed_by=managed_by, division=place.code,
-            gln=self.numbers.gln(), contact_person=contact or names.full_name(rng),
-            phone=self.numbers.phone(), address=address,
+            code=code,
+            kind=str(kind),
+            name=name,
+            managed_by=managed_by,
+            division=place.code,
+            gln=self.numbers.gln(),
+            contact_person=contact or names.full_name(rng),
+            phone=self.numbers.phone(),
+            address=address,
         )
         self.county.organisations.append(row)
         return row
@@ -159,8 +188,12 @@ class _Builder:
     def site(self, rng: random.Random, org: OrgRow, kind: str, name: str) -> SiteRow:
         place = self.place[org.division]
         row = SiteRow(
-            organisation=org.code, kind=str(kind), name=name, gln=self.numbers.gln(),
-            division=org.division, address=org.address,
+            organisation=org.code,
+            kind=str(kind),
+            name=name,
+            gln=self.numbers.gln(),
+            division=org.division,
+            address=org.address,
             latitude=_coordinate(place.latitude + rng.uniform(-0.004, 0.004)),
             longitude=_coordinate(place.longitude + rng.uniform(-0.004, 0.004)),
         )
@@ -193,16 +226,28 @@ class _Builder:
         """The county hub, a station in every township and five village points in each."""
         rng = self.rng("network")
         seat = self.place[COUNTY_SEAT]
-        hub = self.org(rng, code=HUB_CODE, kind=OrgKind.COUNTY_HUB,
-                       name=f"{names.COUNTY}中药材县级运营中心", place=seat, managed_by=None,
-                       address=f"{names.COUNTY}城关镇药都大道1号")
+        hub = self.org(
+            rng,
+            code=HUB_CODE,
+            kind=OrgKind.COUNTY_HUB,
+            name=f"{names.COUNTY}中药材县级运营中心",
+            place=seat,
+            managed_by=None,
+            address=f"{names.COUNTY}城关镇药都大道1号",
+        )
         self.site(rng, hub, SiteKind.OFFICE, "县级运营中心办公楼")
         self.site(rng, hub, SiteKind.WAREHOUSE, "县级运营中心中药材仓储库")
         point_no = 0
         for i, township in enumerate(self.townships, 1):
-            station = self.org(rng, code=f"TH-ST{i:02d}", kind=OrgKind.TOWNSHIP_STATION,
-                               name=f"{township.name}中药材服务站", place=township,
-                               managed_by=hub.code, address=self.street_address(rng, township))
+            station = self.org(
+                rng,
+                code=f"TH-ST{i:02d}",
+                kind=OrgKind.TOWNSHIP_STATION,
+                name=f"{township.name}中药材服务站",
+                place=township,
+                managed_by=hub.code,
+                address=self.street_address(rng, township),
+            )
             self.station_of[township.code] = station.code
             self.site(rng, station, SiteKind.WAREHOUSE, f"{township.name}服务站仓库")
             self.site(rng, station, SiteKind.DRYING_YARD, f"{township.name}服务站晾晒场")
@@ -211,10 +256,15 @@ class _Builder:
             points = []
             for village in chosen:
                 point_no += 1
-                point = self.org(rng, code=f"TH-PT{point_no:02d}", kind=OrgKind.VILLAGE_POINT,
-                                 name=f"{village.name}中药材收购点", place=village,
-                                 managed_by=station.code,
-                                 address=self.address(village, rng.randint(1, 120)))
+                point = self.org(
+                    rng,
+                    code=f"TH-PT{point_no:02d}",
+                    kind=OrgKind.VILLAGE_POINT,
+                    name=f"{village.name}中药材收购点",
+                    place=village,
+                    managed_by=station.code,
+                    address=self.address(village, rng.randint(1, 120)),
+                )
                 self.site(rng, point, SiteKind.BUYING_POINT, f"{village.name}收购点")
                 points.append((village, point.code))
             # Growers sell at the nearest point of their township.
@@ -226,25 +276,49 @@ class _Builder:
         """Labs, the two county bureaus, the 潞党参 association, traders, logistics, makers."""
         rng = self.rng("institutions")
         seat = self.place[COUNTY_SEAT]
-        centre = self.org(rng, code=LAB_CENTRE_CODE, kind=OrgKind.LAB,
-                          name=f"{names.COUNTY}中药材检验检测中心", place=seat, managed_by=None,
-                          address=self.street_address(rng, seat))
+        centre = self.org(
+            rng,
+            code=LAB_CENTRE_CODE,
+            kind=OrgKind.LAB,
+            name=f"{names.COUNTY}中药材检验检测中心",
+            place=seat,
+            managed_by=None,
+            address=self.street_address(rng, seat),
+        )
         self.site(rng, centre, SiteKind.LAB, "检验检测中心实验室")
         # Eleven stations: one per township and a rapid-test room at the hub.
         stations = [(t, f"{t.name}中药材检测站") for t in self.townships]
-        stations.append((seat, "县级运营中心快检室"))
+        stations.append((seat, f"{names.COUNTY}运营中心快检室"))
         for i, (place, name) in enumerate(stations, 1):
-            lab = self.org(rng, code=f"TH-LAB{i:02d}", kind=OrgKind.LAB, name=name, place=place,
-                           managed_by=centre.code, address=self.street_address(rng, place))
-            self.site(rng, lab, SiteKind.LAB, f"{name}实验室")
+            lab = self.org(
+                rng,
+                code=f"TH-LAB{i:02d}",
+                kind=OrgKind.LAB,
+                name=name,
+                place=place,
+                managed_by=centre.code,
+                address=self.street_address(rng, place),
+            )
+            self.site(rng, lab, SiteKind.LAB, name if name.endswith("室") else f"{name}实验室")
         for code, name in ((AGRICULTURE_CODE, "农业农村局"), (MARKET_CODE, "市场监督管理局")):
-            bureau = self.org(rng, code=code, kind=OrgKind.GOVERNMENT, name=names.COUNTY + name,
-                              place=seat, managed_by=None, address=self.street_address(rng, seat))
+            bureau = self.org(
+                rng,
+                code=code,
+                kind=OrgKind.GOVERNMENT,
+                name=names.COUNTY + name,
+                place=seat,
+                managed_by=None,
+                address=self.street_address(rng, seat),
+            )
             self.site(rng, bureau, SiteKind.OFFICE, f"{name}办公楼")
         association = self.org(
-            rng, code=ASSOCIATION_CODE, kind=OrgKind.COOPERATIVE,
-            name=f"{names.COUNTY}潞党参产业协会", place=self.place[DANGSHEN_AREA[0]],
-            managed_by=None, address=self.street_address(rng, self.place[DANGSHEN_AREA[0]]),
+            rng,
+            code=ASSOCIATION_CODE,
+            kind=OrgKind.COOPERATIVE,
+            name=f"{names.COUNTY}潞党参产业协会",
+            place=self.place[DANGSHEN_AREA[0]],
+            managed_by=None,
+            address=self.street_address(rng, self.place[DANGSHEN_AREA[0]]),
         )
         self.site(rng, association, SiteKind.OFFICE, "潞党参产业协会办公室")
         others = [
@@ -258,8 +332,15 @@ class _Builder:
         ]
         for code, kind, suffix, site_kind, site_name in others:
             name = self.unique_name(lambda s=suffix: f"{names.COUNTY}{names.brand(rng)}{s}")
-            org = self.org(rng, code=code, kind=kind, name=name, place=seat, managed_by=None,
-                           address=self.street_address(rng, seat))
+            org = self.org(
+                rng,
+                code=code,
+                kind=kind,
+                name=name,
+                place=seat,
+                managed_by=None,
+                address=self.street_address(rng, seat),
+            )
             self.site(rng, org, site_kind, site_name)
 
     def cooperatives(self) -> None:
@@ -279,8 +360,12 @@ class _Builder:
             ]
             name = self.unique_name(lambda p=patterns: rng.choice(p)())
             coop = self.org(
-                rng, code=uscc(USCC_COOPERATIVE, DIVISION6, rng), kind=OrgKind.COOPERATIVE,
-                name=name, place=village, managed_by=self.station_of[village.township],
+                rng,
+                code=uscc(USCC_COOPERATIVE, DIVISION6, rng),
+                kind=OrgKind.COOPERATIVE,
+                name=name,
+                place=village,
+                managed_by=self.station_of[village.township],
                 address=self.address(village, rng.randint(1, 120)),
             )
             self.site(rng, coop, SiteKind.WAREHOUSE, f"{name.removeprefix(names.COUNTY)}库房")
@@ -288,14 +373,25 @@ class _Builder:
     def processors(self) -> None:
         """Processing enterprises: half in the county seat's industrial area, half in townships."""
         rng = self.rng("processors")
-        kinds = [("中药饮片有限公司", 3), ("中药材产地加工有限公司", 4), ("药业有限公司", 2),
-                 ("植物提取有限公司", 1)]
+        kinds = [
+            ("中药饮片有限公司", 3),
+            ("中药材产地加工有限公司", 4),
+            ("药业有限公司", 2),
+            ("植物提取有限公司", 1),
+        ]
         for i in range(1, PROCESSORS * self.county.scale + 1):
             place = self.place[COUNTY_SEAT] if rng.random() < 0.5 else rng.choice(self.townships)
             suffix = rng.choices([k for k, _ in kinds], weights=[w for _, w in kinds])[0]
             name = self.unique_name(lambda s=suffix: f"{names.COUNTY}{names.brand(rng)}{s}")
-            org = self.org(rng, code=f"TH-PR{i:03d}", kind=OrgKind.PROCESSOR, name=name,
-                           place=place, managed_by=None, address=self.street_address(rng, place))
+            org = self.org(
+                rng,
+                code=f"TH-PR{i:03d}",
+                kind=OrgKind.PROCESSOR,
+                name=name,
+                place=place,
+                managed_by=None,
+                address=self.street_address(rng, place),
+            )
             self.site(rng, org, SiteKind.PLANT, f"{name.removeprefix(names.COUNTY)}厂区")
 
     def households(self) -> None:
@@ -303,13 +399,18 @@ class _Builder:
         rng = self.rng("households")
         weights = [rng.uniform(0.4, 1.6) for _ in self.villages]
         counter: dict[str, int] = defaultdict(int)
-        for village in rng.choices(self.villages, weights=weights,
-                                   k=HOUSEHOLDS * self.county.scale):
+        for village in rng.choices(
+            self.villages, weights=weights, k=HOUSEHOLDS * self.county.scale
+        ):
             counter[village.code] += 1
             head = names.full_name(rng)
             self.org(
-                rng, code=f"TH-HH-{village.code}-{counter[village.code]:04d}",
-                kind=OrgKind.HOUSEHOLD, name=head, contact=head, place=village,
+                rng,
+                code=f"TH-HH-{village.code}-{counter[village.code]:04d}",
+                kind=OrgKind.HOUSEHOLD,
+                name=head,
+                contact=head,
+                place=village,
                 managed_by=self.point_of[village.code],
                 address=self.address(village, rng.randint(1, 300)),
             )
@@ -318,11 +419,17 @@ class _Builder:
         rng = self.rng("users")
         for username, org, role in USERS:
             surname, given = names.person(rng)
-            self.county.users.append(UserRow(
-                username=username, last_name=surname, first_name=given,
-                phone=self.numbers.phone(), organisation=org, role=role and str(role),
-                is_superuser=org is None,
-            ))
+            self.county.users.append(
+                UserRow(
+                    username=username,
+                    last_name=surname,
+                    first_name=given,
+                    phone=self.numbers.phone(),
+                    organisation=org,
+                    role=role and str(role),
+                    is_superuser=org is None,
+                )
+            )
 
     def herb_catalogue(self) -> None:
         """Herbs, grades, the two geographic indications and a few GTINs."""
@@ -330,27 +437,42 @@ class _Builder:
         self.county.grades = list(catalog.GRADES)
         self.county.indications = [
             IndicationRow(
-                name="太行潞党参", herb="dangshen", kind=GIKind.CERTIFICATION_MARK.value,
-                registration_no="第99000601号", holder=f"{names.COUNTY}潞党参产业协会",
-                holder_org=ASSOCIATION_CODE, registered_on=dt.date(2012, 9, 14),
+                name="太行潞党参",
+                herb="dangshen",
+                kind=GIKind.CERTIFICATION_MARK.value,
+                registration_no="第99000601号",
+                holder=f"{names.COUNTY}潞党参产业协会",
+                holder_org=ASSOCIATION_CODE,
+                registered_on=dt.date(2012, 9, 14),
                 divisions=DANGSHEN_AREA,
                 description="地理标志证明商标（虚构）。产地范围为县境西部海拔1000米以上的"
-                            "四个乡镇；条长、皮细、断面有菊花心，味甜。",
+                "四个乡镇；条长、皮细、断面有菊花心，味甜。",
             ),
             IndicationRow(
-                name="太行连翘", herb="lianqiao", kind=GIKind.PROTECTED_PRODUCT.value,
-                registration_no="公告第9901号", holder=f"{names.COUNTY}市场监督管理局",
-                holder_org=MARKET_CODE, registered_on=dt.date(2016, 11, 8),
+                name="太行连翘",
+                herb="lianqiao",
+                kind=GIKind.PROTECTED_PRODUCT.value,
+                registration_no="公告第9901号",
+                holder=f"{names.COUNTY}市场监督管理局",
+                holder_org=MARKET_CODE,
+                registered_on=dt.date(2016, 11, 8),
                 divisions=LIANQIAO_AREA,
                 description="地理标志保护产品（虚构）。产地范围为县境东部四个乡镇的向阳坡地；"
-                            "青翘色绿、果壳厚、挥发油含量高。",
+                "青翘色绿、果壳厚、挥发油含量高。",
             ),
         ]
         for herb, spec, grade, pack, quantity, unit in catalog.TRADE_ITEMS:
-            self.county.trade_items.append(TradeItemRow(
-                gtin=self.numbers.gtin(variable_measure=quantity is None), herb=herb,
-                specification=spec, grade=grade, pack=pack, net_quantity=quantity, unit=unit,
-            ))
+            self.county.trade_items.append(
+                TradeItemRow(
+                    gtin=self.numbers.gtin(variable_measure=quantity is None),
+                    herb=herb,
+                    specification=spec,
+                    grade=grade,
+                    pack=pack,
+                    net_quantity=quantity,
+                    unit=unit,
+                )
+            )
 
 
 def _main_herb(rng: random.Random, township: str) -> str:

@@ -133,7 +133,9 @@ class County:
 
     def sections(self) -> dict[str, list]:
         """The row lists by name (every list field), in load order."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("seed", "scale")}
+        return {
+            f.name: getattr(self, f.name) for f in fields(self) if f.name not in ("seed", "scale")
+        }
 
     def fingerprint(self) -> str:
         """A SHA-256 over every row, sorted: equal fingerprints mean identical data."""

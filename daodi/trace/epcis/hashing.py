@@ -106,9 +106,7 @@ _URN_VOCABULARIES = (
     cbv.ERROR_REASON,
 )
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-_TIME = re.compile(
-    r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|z|[+-]\d\d:\d\d)$"
-)
+_TIME = re.compile(r"^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|z|[+-]\d\d:\d\d)$")
 _MS = Decimal("0.001")
 
 
@@ -122,7 +120,7 @@ def parse_time(value: str) -> tuple[datetime, int] | None:
         return None
     y, mo, d, h, mi, s, frac, tz = m.groups()
     if tz in ("Z", "z"):
-        offset = timezone.utc
+        offset = UTC
     else:
         if int(tz[1:3]) > 14 or int(tz[4:6]) > 59:
             return None
@@ -276,8 +274,10 @@ def _sensor_element(c: _Canon, element: dict, tail: list[str]) -> str:
             "exception": cbv.SENSOR_ALERT_TYPE,
             "component": cbv.COMPONENT,
         }
-        expanded = {k: (vocabs[k].expand(v) if k in vocabs and isinstance(v, str) else v)
-                    for k, v in report.items()}
+        expanded = {
+            k: (vocabs[k].expand(v) if k in vocabs and isinstance(v, str) else v)
+            for k, v in report.items()
+        }
         text = c.fields(expanded, SENSOR_REPORT_ORDER, path + "sensorReport", tail, extensible=True)
         reports.append("sensorReport" + text)
     parts.extend(sorted(reports))

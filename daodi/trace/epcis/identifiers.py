@@ -33,8 +33,8 @@ _CSET82 = re.compile(r"^[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]*$")
 # GS1 AI encodable character set 39, for component/part identifiers (AI 8010).
 _CSET39 = re.compile(r"^[#\-/0-9A-Z]*$")
 # Digital Link percent-encodes these in path values; EPC URNs escape a subset ("%&/<>?).
-_DL_ESCAPE = set("!\"#%&()*+,/:<>?@[] ")
-_URN_ESCAPE = set("\"%&/<>?#")
+_DL_ESCAPE = set('!"#%&()*+,/:<>?@[] ')
+_URN_ESCAPE = set('"%&/<>?#')
 
 
 def _encode(value: str, escape: set[str]) -> str:

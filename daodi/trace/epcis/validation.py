@@ -24,7 +24,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from . import cbv, identifiers
-from .hashing import parse_time
+from .hashing import context_prefixes, parse_time
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+$")
@@ -110,7 +110,7 @@ EPC_LIST_ROLES = {
 }
 QUANTITY_LIST_ROLES = {
     "quantityList": "class",
-    "childQuantityList": "class",
+    "childQuantityList": "child",
     "inputQuantityList": "input_class",
     "outputQuantityList": "output_class",
 }
@@ -200,15 +200,20 @@ class _Validator:
             if standard and value.startswith(standard):
                 if vocab.word(value) is None:
                     self.error(
-                        path, "unknown_vocabulary", _("unknown %(vocab)s: %(value)s"),
-                        vocab=vocab.name, value=value,
+                        path,
+                        "unknown_vocabulary",
+                        _("unknown %(vocab)s: %(value)s"),
+                        vocab=vocab.name,
+                        value=value,
                     )
                 return
         if not is_uri(value):
             self.error(
-                path, "unknown_vocabulary",
+                path,
+                "unknown_vocabulary",
                 _("unknown %(vocab)s '%(value)s': use a CBV word or a URI"),
-                vocab=vocab.name, value=value,
+                vocab=vocab.name,
+                value=value,
             )
 
     def extension_key(self, key: str, path: str) -> bool:
@@ -220,8 +225,10 @@ class _Validator:
             return True
         if prefix not in self.prefixes:
             self.error(
-                path, "undeclared_prefix",
-                _("namespace prefix '%(prefix)s' is not declared in @context"), prefix=prefix,
+                path,
+                "undeclared_prefix",
+                _("namespace prefix '%(prefix)s' is not declared in @context"),
+                prefix=prefix,
             )
         return True
 
@@ -369,7 +376,9 @@ class _Validator:
         if "booleanValue" in report and not isinstance(report["booleanValue"], bool):
             self.error(f"{path}.booleanValue", "type", _("must be true or false"))
         hex_value = report.get("hexBinaryValue")
-        if "hexBinaryValue" in report and not (isinstance(hex_value, str) and _HEX.match(hex_value)):
+        if "hexBinaryValue" in report and not (
+            isinstance(hex_value, str) and _HEX.match(hex_value)
+        ):
             self.error(f"{path}.hexBinaryValue", "type", _("must be hexadecimal"))
         if "uom" in report and not (isinstance(report["uom"], str) and _UOM.match(report["uom"])):
             self.error(f"{path}.uom", "uom", _("must be a UN/CEFACT unit code"))
@@ -420,8 +429,6 @@ class _Validator:
             self.error("type", "event_type", _("must be one of the five EPCIS event types"))
             return
         if "@context" in event:
-            from .hashing import context_prefixes
-
             self.prefixes.update(context_prefixes(event["@context"]))
         for key in ("eventTime", "eventTimeZoneOffset"):
             if key not in event:
@@ -440,7 +447,10 @@ class _Validator:
         if "certificationInfo" in event:
             info = event["certificationInfo"]
             for i, item in enumerate(info if isinstance(info, list) else [info]):
-                self.uri(item, f"certificationInfo[{i}]" if isinstance(info, list) else "certificationInfo")
+                self.uri(
+                    item,
+                    f"certificationInfo[{i}]" if isinstance(info, list) else "certificationInfo",
+                )
         action = event.get("action")
         if "action" in TYPE_FIELDS[kind]:
             if "action" not in event:
@@ -458,8 +468,11 @@ class _Validator:
                 self.location(event[key], key)
         if "bizTransactionList" in event:
             self.typed_list(
-                event["bizTransactionList"], "bizTransactionList", "bizTransaction",
-                cbv.BIZ_TRANSACTION_TYPE, False,
+                event["bizTransactionList"],
+                "bizTransactionList",
+                "bizTransaction",
+                cbv.BIZ_TRANSACTION_TYPE,
+                False,
             )
         for key, item in (("sourceList", "source"), ("destinationList", "destination")):
             if key in event:
@@ -482,8 +495,13 @@ class _Validator:
             if key in COMMON_FIELDS | set().union(*TYPE_FIELDS.values()):
                 self.error(key, "not_allowed", _("not a field of %(type)s"), type=kind)
         self.extensions(
-            {k: v for k, v in event.items() if k not in COMMON_FIELDS | set().union(*TYPE_FIELDS.values())},
-            set(), "",
+            {
+                k: v
+                for k, v in event.items()
+                if k not in COMMON_FIELDS | set().union(*TYPE_FIELDS.values())
+            },
+            set(),
+            "",
         )
         self.type_rules(kind, event, action)
 
@@ -492,13 +510,17 @@ class _Validator:
             return isinstance(event.get(key), list) and len(event[key]) > 0
 
         if kind in ("ObjectEvent", "TransactionEvent"):
-            sensor_only = kind == "ObjectEvent" and has("sensorElementList") and "readPoint" in event
+            sensor_only = (
+                kind == "ObjectEvent" and has("sensorElementList") and "readPoint" in event
+            )
             if not ("epcList" in event or has("quantityList") or sensor_only or action == "DELETE"):
                 self.error("epcList", "required", _("epcList or quantityList is required"))
         if kind == "TransactionEvent" and not has("bizTransactionList"):
             self.error("bizTransactionList", "required", _("is required"))
         if kind in ("AggregationEvent", "AssociationEvent"):
-            if "parentID" not in event and (kind == "AssociationEvent" or action in ("ADD", "DELETE")):
+            if "parentID" not in event and (
+                kind == "AssociationEvent" or action in ("ADD", "DELETE")
+            ):
                 self.error("parentID", "required", _("is required"))
             if not (has("childEPCs") or has("childQuantityList") or action == "DELETE"):
                 self.error("childEPCs", "required", _("childEPCs or childQuantityList is required"))

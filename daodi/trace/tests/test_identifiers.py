@@ -25,7 +25,10 @@ SGTIN_DL = "https://id.gs1.org/01/04012345111118/21/9876"
         ("urn:epc:id:gsrn:4012345.0000006765", "https://id.gs1.org/8018/401234500000067657"),
         ("urn:epc:id:gdti:4012345.00009.PO-4711", "https://id.gs1.org/253/4012345000092PO-4711"),
         ("urn:epc:id:pgln:4000001.00000", "https://id.gs1.org/417/4000001000005"),
-        ("urn:epc:class:lgtin:4012345.012345.Lot987", "https://id.gs1.org/01/04012345123456/10/Lot987"),
+        (
+            "urn:epc:class:lgtin:4012345.012345.Lot987",
+            "https://id.gs1.org/01/04012345123456/10/Lot987",
+        ),
         ("urn:epc:idpat:sgtin:4054739.099914.*", "https://id.gs1.org/01/04054739999148"),
         (
             "urn:epc:id:sgtin:0614141.812345.6789%2F%26%25%22!%3F()",
@@ -55,7 +58,9 @@ def test_digital_links_of_one_item_match_its_urn(uri):
 
 def test_percent_encoded_digital_link_matches_the_escaped_urn():
     dl = "https://example.org/01/80614141123458/21/6789%2f%26%25%22!%3F%28%29"
-    assert ids.canonical(dl) == ids.canonical("urn:epc:id:sgtin:0614141.812345.6789%2F%26%25%22!%3F()")
+    assert ids.canonical(dl) == ids.canonical(
+        "urn:epc:id:sgtin:0614141.812345.6789%2F%26%25%22!%3F()"
+    )
 
 
 @pytest.mark.parametrize(
@@ -86,7 +91,9 @@ def test_normalise_leaves_other_uris_alone():
     assert ids.normalise("http://transaction.acme.com/po/12345678") == (
         "http://transaction.acme.com/po/12345678"
     )
-    assert ids.normalise("urn:epc:id:sgln:4012345.00005.0") == "https://id.gs1.org/414/4012345000054"
+    assert (
+        ids.normalise("urn:epc:id:sgln:4012345.00005.0") == "https://id.gs1.org/414/4012345000054"
+    )
 
 
 @pytest.mark.parametrize(
@@ -94,7 +101,10 @@ def test_normalise_leaves_other_uris_alone():
     [
         ("urn:epc:id:sgtin:4012345.011111.9876", "https://id.gs1.org/01/04012345111118"),
         ("https://x.example/01/04012345111118/10/L1/21/9", "https://id.gs1.org/01/04012345111118"),
-        ("urn:epc:class:lgtin:4012345.012345.Lot987", "https://id.gs1.org/01/04012345123456/10/Lot987"),
+        (
+            "urn:epc:class:lgtin:4012345.012345.Lot987",
+            "https://id.gs1.org/01/04012345123456/10/Lot987",
+        ),
         ("urn:epc:id:grai:4012345.00022.334455", "https://id.gs1.org/8003/04012345000221"),
         ("urn:epc:id:sscc:4012345.0000000333", None),
     ],
@@ -104,9 +114,11 @@ def test_the_class_of_an_instance(value, epc_class):
 
 
 def test_builders_for_our_labels():
-    assert ids.digital_link("4012345111118", lot="L 1/2") == (
-        "https://id.gs1.org/01/04012345111118/10/L%201%2F2"
+    assert ids.digital_link("4012345111118", lot="L1/2") == (
+        "https://id.gs1.org/01/04012345111118/10/L1%2F2"
     )
+    with pytest.raises(IdentifierError, match="outside GS1 set 82"):
+        ids.digital_link("4012345111118", lot="L 1")
     assert ids.digital_link("04012345111118", lot="L1", serial="7", host="https://t.example/") == (
         "https://t.example/01/04012345111118/10/L1/21/7"
     )

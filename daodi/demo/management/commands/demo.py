@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from daodi.core.errors import DomainError
 from daodi.core.exchange import cli_language
 from daodi.demo import build, load
 from daodi.demo.codes import DemoError
@@ -27,15 +28,29 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", type=int, default=1,
-                            help="Multiply co-operatives, processors and households (default 1).")
-        parser.add_argument("--seed", type=int, default=build.DEFAULT_SEED,
-                            help=f"Random seed (default {build.DEFAULT_SEED}).")
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=1,
+            help="Multiply co-operatives, processors and households (default 1).",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=build.DEFAULT_SEED,
+            help=f"Random seed (default {build.DEFAULT_SEED}).",
+        )
         mode = parser.add_mutually_exclusive_group()
-        mode.add_argument("--if-empty", action="store_true",
-                          help="Do nothing (and succeed) when the demo is already loaded.")
-        mode.add_argument("--reset", action="store_true",
-                          help="Remove a loaded demo county first, then load it again.")
+        mode.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (and succeed) when the demo is already loaded.",
+        )
+        mode.add_argument(
+            "--reset",
+            action="store_true",
+            help="Remove a loaded demo county first, then load it again.",
+        )
 
     def handle(self, *args, scale, seed, if_empty, reset, **options):
         with translation.override(cli_language(None, os.environ)):
@@ -44,23 +59,30 @@ class Command(BaseCommand):
             try:
                 if load.is_loaded():
                     if if_empty:
-                        self.stdout.write(_("The demo county is already loaded; nothing was "
-                                            "changed."))
+                        self.stdout.write(
+                            _("The demo county is already loaded; nothing was changed.")
+                        )
                         self.print_logins()
                         return
                     if not reset:
                         raise CommandError(
-                            _("The demo county is already loaded in this database. Use "
-                              "--reset to load it again, or point DATABASE_URL elsewhere.")
+                            _(
+                                "The demo county is already loaded in this database. Use "
+                                "--reset to load it again, or point DATABASE_URL elsewhere."
+                            )
                         )
                     count = load.remove()
-                    self.stdout.write(_("Removed the demo county (%(count)s organisations).")
-                                      % {"count": count})
-                county = build.build_county(seed=seed, scale=scale,
-                                            company_prefix=settings.GS1_COMPANY_PREFIX)
+                    self.stdout.write(
+                        _("Removed the demo county (%(count)s organisations).") % {"count": count}
+                    )
+                county = build.build_county(
+                    seed=seed, scale=scale, company_prefix=settings.GS1_COMPANY_PREFIX
+                )
                 loaded = load.load(county)
             except DemoError as exc:
                 raise CommandError(str(exc)) from exc
+            except DomainError as exc:  # e.g. a demo username already taken
+                raise CommandError(str(exc.message)) from exc
             self.print_summary(county, loaded)
             self.print_logins()
 
@@ -80,17 +102,20 @@ class Command(BaseCommand):
             (_("Audit entries"), loaded.audit_entries),
         ]
         self.stdout.write(
-            _("Loaded the demo county 太行示范县 (scale %(scale)s, seed %(seed)s) in "
-              "%(seconds).1f s:") % {"scale": county.scale, "seed": county.seed,
-                                     "seconds": loaded.seconds}
+            _(
+                "Loaded the demo county 太行示范县 (scale %(scale)s, seed %(seed)s) in "
+                "%(seconds).1f s:"
+            )
+            % {"scale": county.scale, "seed": county.seed, "seconds": loaded.seconds}
         )
         for label, count in lines:
             self.stdout.write(f"  {count:>8,}  {label}")
 
     def print_logins(self):
         self.stdout.write("")
-        self.stdout.write(_("Demo logins (password for all: %(password)s):")
-                          % {"password": build.DEMO_PASSWORD})
+        self.stdout.write(
+            _("Demo logins (password for all: %(password)s):") % {"password": build.DEMO_PASSWORD}
+        )
         users = User.objects.filter(username__in=[u for u, _o, _r in build.USERS])
         by_name = {u.username: u for u in users.prefetch_related("memberships__organisation")}
         for username, _org, _role in build.USERS:
@@ -100,6 +125,8 @@ class Command(BaseCommand):
             if user.is_superuser:
                 what = _("platform administrator")
             else:
-                what = "; ".join(f"{m.get_role_display()} · {m.organisation.name}"
-                                 for m in user.memberships.all())
+                what = "; ".join(
+                    f"{m.get_role_display()} · {m.organisation.name}"
+                    for m in user.memberships.all()
+                )
             self.stdout.write(f"  {username:<12} {what}")
