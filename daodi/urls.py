@@ -6,7 +6,9 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("daodi.api_urls")),
+    path("epcis/", include("daodi.trace.epcis_rest.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("daodi.trace.resolver.urls")),
     path("", include("daodi.orgs.urls")),
     path("catalogue/", include("daodi.catalog.urls")),
     path("", include("daodi.web.urls")),

@@ -28,12 +28,15 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
-        with transaction.atomic():
-            county = build.build_county(company_prefix=settings.GS1_COMPANY_PREFIX)
-            loaded = load.load(county)
-            yield county, loaded
-            transaction.set_rollback(True)
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS),
+        transaction.atomic(),
+    ):
+        county = build.build_county(company_prefix=settings.GS1_COMPANY_PREFIX)
+        loaded = load.load(county)
+        yield county, loaded
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
