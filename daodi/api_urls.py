@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 
 from daodi.catalog.api import views as catalog
 from daodi.orgs.api import views as orgs
+from daodi.trace.api import views as trace
 
 router = DefaultRouter()
 router.register("divisions", orgs.DivisionViewSet, basename="division")
@@ -22,5 +23,6 @@ router.register("trade-items", catalog.TradeItemViewSet, basename="tradeitem")
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
+    path("trace/<path:identifier>", trace.TraceView.as_view(), name="trace"),
     path("", include(router.urls)),
 ]

@@ -50,8 +50,15 @@ def form_body(world: World, resource: str) -> dict:
     """A complete, valid form submission for the resource, aimed at PT1's records."""
     body = {k: v for k, v in (world.body(resource, "post") or {}).items()}
     if resource == "users":
-        body = {"first_name": "改名", "last_name": "", "email": "", "phone": "",
-                "is_active": "on", "organisation": world.n.point.pk, "role": "viewer"}
+        body = {
+            "first_name": "改名",
+            "last_name": "",
+            "email": "",
+            "phone": "",
+            "is_active": "on",
+            "organisation": world.n.point.pk,
+            "role": "viewer",
+        }
     if resource == "herbs":
         body |= {"is_active": "on"}
     if resource == "organisations":
@@ -62,7 +69,9 @@ def form_body(world: World, resource: str) -> dict:
 def concrete(route: str, world: World, resource: str) -> str:
     url = "/" + route.replace("<int:pk>", str(world.target_id(resource)))
     membership = Membership.objects.get(user=world.n.point_operator, organisation=world.n.point)
-    return url.replace("<int:membership_pk>", str(membership.pk)).replace("<slug:kind>", "organisations")
+    return url.replace("<int:membership_pk>", str(membership.pk)).replace(
+        "<slug:kind>", "organisations"
+    )
 
 
 @pytest.mark.django_db
@@ -96,10 +105,12 @@ def test_every_web_page_and_form_refuses_another_organisation(client, network):
             page = client.get(url)
             assert page.status_code == 200
             if resource not in SHARED:
-                target_label = {"organisations": network.household.name,
-                                "sites": world.site.name,
-                                "users": network.point_operator.username,
-                                "tokens": world.token.prefix}[resource]
+                target_label = {
+                    "organisations": network.household.name,
+                    "sites": world.site.name,
+                    "users": network.point_operator.username,
+                    "tokens": world.token.prefix,
+                }[resource]
                 assert target_label not in page.content.decode(), f"{name} lists another org"
             if resource == "tokens":  # the list page is also the create form: own tokens only
                 client.post(url, {"name": "mine"})
@@ -124,7 +135,9 @@ def test_every_web_page_and_form_refuses_another_organisation(client, network):
         if get is not None:
             readable = resource in SHARED and short.endswith("_detail")
             assert get.status_code == (200 if readable else 403 if resource in SHARED else 404), (
-                name, get.status_code)
+                name,
+                get.status_code,
+            )
         post = client.post(url, form_body(world, resource))
         assert post.status_code in {403, 404, 405}, (name, post.status_code)
         assert state() == before, f"POST {url} changed data although refused"

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from daodi.catalog.choices import GIKind
 from daodi.orgs.choices import DivisionLevel, OrgKind, Role, SiteKind
 
@@ -118,7 +120,7 @@ def build_county(
 ) -> County:
     """The whole demo county for ``seed`` and ``scale`` (same arguments, same rows)."""
     if scale < 1:
-        raise DemoError("The scale must be a whole number of at least 1.")
+        raise DemoError(_("The scale must be a whole number of at least 1."))
     return _Builder(seed, scale, company_prefix, divisions or read_divisions()).build()
 
 
@@ -130,7 +132,9 @@ class _Builder:
         for d in divisions:
             by_level[d.level].append(d)
         if not any(d.code == COUNTY_CODE for d in by_level[DivisionLevel.COUNTY]):
-            raise DemoError(f"The division file lacks the demo county {COUNTY_CODE}.")
+            raise DemoError(
+                _("The division file lacks the demo county %(code)s.") % {"code": COUNTY_CODE}
+            )
         self.townships = [self._place(d, d.code) for d in by_level[DivisionLevel.TOWNSHIP]]
         self.villages = [self._place(d, d.parent_code) for d in by_level[DivisionLevel.VILLAGE]]
         self.place = {p.code: p for p in self.townships + self.villages}
@@ -202,7 +206,7 @@ class _Builder:
 
     def unique_name(self, make: Callable[[], str]) -> str:
         """A name not used before: ``make`` is retried, then the name is numbered."""
-        for _ in range(50):
+        for _attempt in range(50):
             name = make()
             if name not in self.used_names:
                 break
@@ -347,7 +351,7 @@ class _Builder:
         """Farmers' co-operatives (专业合作社), each growing one main herb, under its station."""
         rng = self.rng("cooperatives")
         total = COOPERATIVES * self.county.scale
-        weights = [rng.uniform(0.5, 1.5) for _ in self.villages]
+        weights = [rng.uniform(0.5, 1.5) for _village in self.villages]
         for village in rng.choices(self.villages, weights=weights, k=total):
             herb = _main_herb(rng, village.township)
             short = village.name.removesuffix("村")
@@ -381,7 +385,7 @@ class _Builder:
         ]
         for i in range(1, PROCESSORS * self.county.scale + 1):
             place = self.place[COUNTY_SEAT] if rng.random() < 0.5 else rng.choice(self.townships)
-            suffix = rng.choices([k for k, _ in kinds], weights=[w for _, w in kinds])[0]
+            suffix = rng.choices([k for k, _w in kinds], weights=[w for _k, w in kinds])[0]
             name = self.unique_name(lambda s=suffix: f"{names.COUNTY}{names.brand(rng)}{s}")
             org = self.org(
                 rng,
@@ -397,7 +401,7 @@ class _Builder:
     def households(self) -> None:
         """Grower households (农户), each kept by the village point nearest to its village."""
         rng = self.rng("households")
-        weights = [rng.uniform(0.4, 1.6) for _ in self.villages]
+        weights = [rng.uniform(0.4, 1.6) for _village in self.villages]
         counter: dict[str, int] = defaultdict(int)
         for village in rng.choices(
             self.villages, weights=weights, k=HOUSEHOLDS * self.county.scale

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+from django.utils.translation import gettext as _
+
 from daodi.core import gs1
 
 # GS1 references under the company prefix are split into blocks so that a GLN never
@@ -35,8 +37,11 @@ class Numbers:
     def gln(self) -> str:
         if self._gln >= self.gln_capacity:
             raise DemoError(
-                f"The GS1 company prefix {self.prefix} has room for "
-                f"{self.gln_capacity - GLN_START} demo GLNs; choose a smaller --scale."
+                _(
+                    "The GS1 company prefix %(prefix)s has room for %(count)s demo GLNs; "
+                    "choose a smaller --scale."
+                )
+                % {"prefix": self.prefix, "count": self.gln_capacity - GLN_START}
             )
         key = gs1.make_key(self.prefix, self._gln, 13)
         self._gln += 1
@@ -83,7 +88,7 @@ def _uscc_check(body: str) -> str:
 
 def uscc(kind: str, division6: str, rng: random.Random) -> str:
     """A well-formed 18-character unified social credit code with both check characters."""
-    org = "MA" + "".join(rng.choice(USCC_CHARS) for _ in range(6))
+    org = "MA" + "".join(rng.choice(USCC_CHARS) for _i in range(6))
     body = kind + division6 + org + _org_code_check(org)
     return body + _uscc_check(body)
 

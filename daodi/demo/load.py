@@ -33,6 +33,7 @@ from daodi.orgs.choices import DivisionLevel
 from daodi.orgs.models import Division, Organisation, Site, User
 
 from .build import COUNTY_CODE, DEMO_PASSWORD, USERS, read_divisions
+from .catalog import HERBS
 from .codes import DemoError
 from .rows import County
 
@@ -314,8 +315,6 @@ def remove(*, actor: Actor | None = None) -> int:
     doomed = Organisation.objects.filter(
         reduce(or_, (Q(path__startswith=p) for p in roots), Q(pk__in=demo_orgs.values("pk")))
     )
-    from .catalog import HERBS
-
     herb_codes = [h.code for h in HERBS]
     try:
         GeographicIndication.objects.filter(herb__code__in=herb_codes).delete()

@@ -19,6 +19,7 @@ class IdentifierRole(models.TextChoices):
     INPUT = "input", _("input")
     OUTPUT = "output", _("output")
     CLASS = "class", _("quantity class")
+    CHILD_CLASS = "child_class", _("child quantity class")
     INPUT_CLASS = "input_class", _("input quantity class")
     OUTPUT_CLASS = "output_class", _("output quantity class")
 

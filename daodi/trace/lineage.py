@@ -13,7 +13,7 @@ from django.db import connection
 
 from .choices import IdentifierRole as R
 
-SOURCES = (R.INPUT, R.INPUT_CLASS, R.CHILD)
+SOURCES = (R.INPUT, R.INPUT_CLASS, R.CHILD, R.CHILD_CLASS)
 TARGETS = (R.OUTPUT, R.OUTPUT_CLASS, R.PARENT)
 MAX_DEPTH = 64
 

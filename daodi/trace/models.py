@@ -217,3 +217,44 @@ class NamedQuery(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Recall(models.Model):
+    """A recall of one lot or item and everything made from it (状态: recalled everywhere)."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    identifier = models.CharField(_("recalled identifier"), max_length=255)
+    reason = models.TextField(_("reason"))
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    capture = models.ForeignKey(
+        Capture, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rows = models.JSONField(_("recalled lots and items"), default=list)
+    report_pdf = models.FileField(_("report (PDF)"), upload_to="recalls/", blank=True)
+    report_xlsx = models.FileField(_("report (XLSX)"), upload_to="recalls/", blank=True)
+
+    owner_path = "organisation__"
+
+    class Meta:
+        verbose_name = _("recall")
+        verbose_name_plural = _("recalls")
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return self.reference

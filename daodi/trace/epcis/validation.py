@@ -110,7 +110,7 @@ EPC_LIST_ROLES = {
 }
 QUANTITY_LIST_ROLES = {
     "quantityList": "class",
-    "childQuantityList": "child",
+    "childQuantityList": "child_class",
     "inputQuantityList": "input_class",
     "outputQuantityList": "output_class",
 }
