@@ -93,6 +93,7 @@ class LabelFormat:
     rows: int
     qr: float  # side of the QR code, quiet zone included
     padding: float
+    gap: float  # between the QR code and the text
     page_width: float = 210
     page_height: float = 297
 
@@ -112,8 +113,8 @@ class LabelFormat:
 
 # Common A4 label stock: 10 lot labels of 105 × 57 mm, 40 package labels of 48.5 × 25.4 mm.
 LABEL_FORMATS: dict[str, LabelFormat] = {
-    "lot": LabelFormat(width=105, height=57, columns=2, rows=5, qr=36, padding=5),
-    "item": LabelFormat(width=48.5, height=25.4, columns=4, rows=10, qr=18, padding=1.8),
+    "lot": LabelFormat(width=105, height=57, columns=2, rows=5, qr=36, padding=5, gap=4),
+    "item": LabelFormat(width=48.5, height=25.4, columns=4, rows=10, qr=18, padding=1.8, gap=1.2),
 }
 
 
@@ -168,6 +169,7 @@ def label_sheet_pdf(
             "padding": _mm(fmt.padding),
             "qr": _mm(fmt.qr),
         },
+        "text_left": _mm(fmt.padding + fmt.qr + fmt.gap),
     }
     return render_pdf("trace/documents/label_sheet.html", context, language=language)
 
