@@ -214,3 +214,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# EPCIS capture limits of POST /epcis/capture, announced in the GS1-EPCIS-Capture-Limit and
+# GS1-EPCIS-Capture-File-Size-Limit headers (the `daodi capture` command has none).
+EPCIS_CAPTURE_LIMIT = int(os.environ.get("EPCIS_CAPTURE_LIMIT", "10000"))
+EPCIS_CAPTURE_FILE_SIZE_LIMIT = int(
+    os.environ.get("EPCIS_CAPTURE_FILE_SIZE_LIMIT", str(100 * 1024 * 1024))
+)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("daodi.trace.resolver.urls")),
     path("", include("daodi.orgs.urls")),
     path("catalogue/", include("daodi.catalog.urls")),
+    path("trace/", include("daodi.trace.urls")),
     path("", include("daodi.web.urls")),
 ]
 if settings.DEBUG:

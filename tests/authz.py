@@ -36,6 +36,15 @@ class World:
         self.trade_item = TradeItem.objects.create(
             gtin="09521234000013", herb=self.herb, pack="散装"
         )
+        # Lots held by PT1's household, and a recall of one of them.
+        from daodi.trace.models import Lot
+        from daodi.trace.recall import start_recall
+        from daodi.trace.tests.chain import capture_chain, dl_lot, harvest_document
+
+        capture_chain(organisation=network.household)
+        harvest_document("R", organisation=network.household)
+        self.lot = Lot.objects.get(identifier=dl_lot("A"))
+        self.recall = start_recall(actor=system, identifier=dl_lot("R"), reason="霉变")
 
     def target_id(self, resource: str) -> int:
         return {
@@ -49,6 +58,8 @@ class World:
             "indications": self.gi.pk,
             "units": 1,
             "trade-items": self.trade_item.pk,
+            "lots": self.lot.pk,
+            "recalls": self.recall.pk,
         }[resource]
 
     def body(self, resource: str, method: str) -> dict | None:
@@ -96,7 +107,7 @@ def state():
     """Every row of every project model, to prove a refused request changed nothing."""
     snapshot = {}
     for model in apps.get_models():
-        if model._meta.app_label in {"core", "orgs", "catalog"}:
+        if model._meta.app_label in {"core", "orgs", "catalog", "trace"}:
             # A token's last_used_at moves with every authenticated request; nothing else may.
             columns = [
                 f.attname for f in model._meta.concrete_fields if f.attname != "last_used_at"

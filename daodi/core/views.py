@@ -210,14 +210,15 @@ class ListPage(ResourcePage):
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         columns = [(c, c.label or field_label(r.model, c.name)) for c in r.list_columns]
         table = [(obj, [(c, display(obj, c.name)) for c in r.list_columns]) for obj in page]
+        can_create = r.can_create(request.user)
         ctx = self.context(
             filter=fs,
             page=page,
             columns=columns,
             table=table,
-            can_create=r.can_create(request.user),
+            can_create=can_create,
             detail_url_name=r.url_name("detail"),
-            create_url=reverse(r.url_name("create")),
+            create_url=reverse(r.url_name("create")) if can_create else None,
         )
         template = "web/crud/_results.html" if is_htmx(request) else "web/crud/list.html"
         response = TemplateResponse(request, template, ctx)
@@ -235,12 +236,13 @@ class DetailPage(ResourcePage):
         for entry in r.detail_fields:  # a field name, or (attribute, label)
             name, label = entry if isinstance(entry, tuple) else (entry, None)
             fields.append((label or field_label(r.model, name), display(obj, name)))
+        can_write = r.can_write(request.user, obj)
         ctx = self.context(
             object=obj,
             fields=fields,
             audit=audit_trail(obj),
-            can_write=r.can_write(request.user, obj),
-            update_url=reverse(r.url_name("update"), args=[obj.pk]),
+            can_write=can_write,
+            update_url=reverse(r.url_name("update"), args=[obj.pk]) if can_write else None,
             **(r.detail_context(request, obj) | extra),
         )
         return TemplateResponse(request, r.detail_template, ctx)

@@ -261,9 +261,70 @@ def _local(value: dt.datetime) -> dt.datetime:
     return timezone.localtime(value) if timezone.is_aware(value) else value
 
 
+# Beyond this many rows the PDF groups serialised items by lot and holder: WeasyPrint lays a
+# long table out at roughly 20 ms a row, and nobody reads thousands of serial numbers on
+# paper. The workbook always lists every row.
+PDF_ROW_LIMIT = 300
+
+
+@dataclass(frozen=True)
+class PrintedRow:
+    """A row of the PDF table: one recalled lot or item, or several items of one lot."""
+
+    identifier: list[str]
+    herb: str
+    grade: str
+    quantity: str
+    unit: str
+    holder: str
+    holder_phone: str
+    place: str
+    status: str
+
+
+def printed_rows(rows: Sequence[RecallRow], limit: int = PDF_ROW_LIMIT) -> list[PrintedRow]:
+    """The rows as printed; over ``limit``, items of one lot at one holder share a row."""
+    if len(rows) <= limit:
+        return [
+            PrintedRow(
+                r.display_identifier,
+                r.herb,
+                r.grade,
+                r.quantity_text,
+                r.unit,
+                r.holder,
+                r.holder_phone,
+                r.place,
+                r.status,
+            )
+            for r in rows
+        ]
+    groups: dict[tuple, list[RecallRow]] = {}
+    for r in rows:
+        is_item = r.kind == "item"
+        lot_parts = tuple(p for p in r.display_identifier if not (is_item and p.startswith("(21)")))
+        place = (r.herb, r.grade, r.unit, r.holder, r.holder_phone, r.place, r.status)
+        groups.setdefault((lot_parts, is_item, place), []).append(r)
+    printed = []
+    for (lot_parts, is_item, place), members in groups.items():
+        identifier = list(lot_parts)
+        if is_item:
+            identifier.append(_("(21) × %(count)s serial numbers") % {"count": len(members)})
+        herb, grade, unit, holder, phone, where, status = place
+        totals = RecallReport._totals(members)
+        quantity = totals[0][0] if totals else ""
+        printed.append(
+            PrintedRow(identifier, herb, grade, quantity, unit, holder, phone, where, status)
+        )
+    return printed
+
+
 def _recall_context(report: RecallReport) -> dict:
     holders = report.holders()
+    rows = printed_rows(report.rows)
     return {
+        "rows": rows,
+        "grouped": len(rows) != len(report.rows),
         "report": report,
         "identifier_hri": element_string_parts(report.identifier),
         "started_at": _local(report.started_at),
@@ -342,7 +403,7 @@ def recall_report_xlsx(
         summary_sheet = XlsxSheet(
             name=_("Summary"),
             title=title,
-            columns=[XlsxColumn(_("Item"), width=18), XlsxColumn(_("Value"), width=70)],
+            columns=[XlsxColumn(_("Field"), width=18), XlsxColumn(_("Value"), width=70)],
             rows=[
                 [_("Recall reference"), report.reference],
                 [_("Recalled identifier"), report.identifier_label],

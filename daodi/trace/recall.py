@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +17,13 @@ from daodi.orgs import policy
 
 from . import queries
 from .capture import capture_events
+from .documents import (
+    RecallReport,
+    RecallRow,
+    element_string,
+    recall_report_pdf,
+    recall_report_xlsx,
+)
 from .epcis import identifiers
 from .epcis.profile import NAMESPACE
 from .models import Capture, Lot, Recall
@@ -104,10 +115,39 @@ def start_recall(*, actor: Actor, identifier: str, reason: str) -> Recall:
         capture=capture,
         rows=[_row(fresh[lot.identifier]) for lot in found],
     )
+    write_reports(recall)
     audit.record(
         actor, "recall.start", recall, {"identifier": [None, root], "lots": [None, len(found)]}
     )
     return recall
+
+
+def report_of(recall: Recall) -> RecallReport:
+    """The recall as the documents layer reads it."""
+    return RecallReport(
+        reference=recall.reference,
+        identifier=recall.identifier,
+        identifier_label=element_string(recall.identifier) or recall.identifier,
+        reason=recall.reason,
+        started_at=recall.started_at,
+        started_by=str(recall.started_by or _("system")),
+        rows=[
+            RecallRow(**{**row, "quantity": Decimal(row["quantity"]) if row["quantity"] else None})
+            for row in recall.rows
+        ],
+    )
+
+
+def write_reports(recall: Recall) -> None:
+    """Render the recall report as PDF and XLSX (Chinese) and keep both with the recall."""
+    report = report_of(recall)
+    recall.report_pdf.save(
+        f"{recall.reference}.pdf", ContentFile(recall_report_pdf(report)), save=False
+    )
+    buffer = io.BytesIO()
+    recall_report_xlsx(report, buffer)
+    recall.report_xlsx.save(f"{recall.reference}.xlsx", ContentFile(buffer.getvalue()), save=False)
+    recall.save(update_fields=["report_pdf", "report_xlsx"])
 
 
 def _acting_org(actor: Actor, lot: Lot):

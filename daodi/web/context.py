@@ -23,7 +23,7 @@ class NavItem:
         return self.visible is None or self.visible(user)
 
 
-GROUPS = {"catalogue": _("Catalogue")}
+GROUPS = {"catalogue": _("Catalogue"), "trace": _("Traceability")}
 
 # The main menu, in order. Apps add their pages here as they arrive.
 NAV = [
@@ -34,6 +34,8 @@ NAV = [
     NavItem("catalog:grade_list", _("Grades"), group="catalogue"),
     NavItem("catalog:indication_list", _("Geographic indications"), group="catalogue"),
     NavItem("catalog:tradeitem_list", _("Trade items"), group="catalogue"),
+    NavItem("trace:lot_list", _("Lots and items"), group="trace"),
+    NavItem("trace:recall_list", _("Recalls"), group="trace"),
 ]
 
 

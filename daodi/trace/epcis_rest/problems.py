@@ -44,8 +44,9 @@ TITLES = {
 class Problem(Exception):
     """An error to answer as a problem document; ``extra`` adds extension members."""
 
-    def __init__(self, type_: str, status: int, detail=None, *, headers=None, **extra):
+    def __init__(self, type_: str, status: int, detail=None, *, headers=None, title=None, **extra):
         self.type = type_
+        self.title = title
         self.status = status
         self.detail = detail
         self.headers = headers or {}
@@ -53,7 +54,8 @@ class Problem(Exception):
         super().__init__(f"{type_}: {detail}")
 
     def as_dict(self, instance: str | None = None) -> dict:
-        body = {"type": self.type, "title": str(TITLES.get(self.type, "")), "status": self.status}
+        title = self.title if self.title is not None else TITLES.get(self.type, "")
+        body = {"type": self.type, "title": str(title), "status": self.status}
         if self.detail is not None:
             body["detail"] = str(self.detail)
         if instance:

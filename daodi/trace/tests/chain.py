@@ -119,3 +119,30 @@ def capture_chain(organisation=None):
     )
     assert outcome.errors == [], outcome.errors
     return outcome
+
+
+def harvest_document(batch: str, organisation=None):
+    """Capture one more harvest lot of 100 kg, standing alone."""
+    doc = {
+        "@context": CONTEXT,
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-07-10T00:00:00Z",
+        "epcisBody": {
+            "eventList": [
+                _event(
+                    "ObjectEvent",
+                    2,
+                    action="ADD",
+                    bizStep="commissioning",
+                    epcList=[],
+                    quantityList=[{"epcClass": lgtin(batch), "quantity": 100, "uom": "KGM"}],
+                )
+            ]
+        },
+    }
+    return capture_document(
+        io.BytesIO(json.dumps(doc).encode()),
+        capture=Capture.objects.create(),
+        organisation=organisation,
+    )

@@ -116,3 +116,62 @@ def test_recall_refused_to_another_organisation(network):
             reason="x",
         )
     assert not Lot.objects.filter(status="recalled").exists()
+
+
+@pytest.mark.django_db
+def test_recall_cli_writes_chinese_reports_listing_the_holders(tmp_path, settings):
+    import subprocess
+
+    import openpyxl
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    capture_chain()
+    out = io.StringIO()
+    call_command(
+        "recall", lgtin("A"), "--reason", "二氧化硫超标", "--out", str(tmp_path), stdout=out
+    )
+    lines = out.getvalue().splitlines()
+    xlsx, pdf = tmp_path / lines[-2].rsplit("/", 1)[-1], tmp_path / lines[-1].rsplit("/", 1)[-1]
+    book = openpyxl.load_workbook(xlsx)
+    cells = {str(c.value) for sheet in book for row in sheet.iter_rows() for c in row if c.value}
+    assert {dl_item("S1"), dl_item("S3"), DL_PALLET} <= cells
+    assert dl_lot("B") not in cells
+    if shutil_which("pdftotext"):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert "二氧化硫超标" in text
+
+
+def shutil_which(name):
+    import shutil
+
+    return shutil.which(name)
+
+
+@pytest.mark.django_db
+def test_recall_from_the_web_page_and_report_download(client, network, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    capture_chain(organisation=network.household)
+    client.force_login(network.point_operator)
+    response = client.post("/trace/recalls/new/", {"identifier": dl_lot("A"), "reason": "霉变"})
+    recall = Recall.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/trace/recalls/{recall.pk}/"
+    page = client.get(response["Location"]).content.decode()
+    assert dl_item("S2") in page and "霉变" in page
+    pdf = client.get(f"/trace/recalls/{recall.pk}/report.pdf")
+    assert pdf.status_code == 200 and b"".join(pdf.streaming_content).startswith(b"%PDF")
+    client.force_login(network.other_operator)
+    assert client.get(f"/trace/recalls/{recall.pk}/report.pdf").status_code == 404
+
+
+@pytest.mark.django_db
+def test_labels_are_refused_for_a_recalled_lot(client, network, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    capture_chain(organisation=network.household)
+    lot = Lot.objects.get(identifier=dl_lot("D"))
+    client.force_login(network.point_operator)
+    ok = client.get(f"/trace/lots/{lot.pk}/labels/lot.pdf?copies=3")
+    assert ok.status_code == 200 and ok.content.startswith(b"%PDF")
+    start_recall(actor=Actor.system(), identifier=dl_lot("D"), reason="x")
+    refused = client.get(f"/trace/lots/{lot.pk}/labels/lot.pdf")
+    assert refused.status_code == 302
+    assert Lot.objects.get(pk=lot.pk).status == "recalled"
