@@ -115,7 +115,7 @@ def create_named_query(*, actor: Actor, name: str, parameters: dict) -> NamedQue
         raise PermissionDenied()
     named = NamedQuery(name=name, parameters=parameters, owner=actor.user)
     try:
-        named.full_clean(exclude=["owner"])
+        named.full_clean(exclude=["owner", "parameters"])  # parameters: checked below
     except ValidationError as exc:
         if NamedQuery.objects.filter(name=name).exists():
             raise Conflict(_("A query named %(name)s exists already.") % {"name": name}) from exc

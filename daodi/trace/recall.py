@@ -26,6 +26,7 @@ from .documents import (
 )
 from .epcis import identifiers
 from .epcis.profile import NAMESPACE
+from .choices import LotStatus
 from .models import Capture, Lot, Recall
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
@@ -132,7 +133,13 @@ def report_of(recall: Recall) -> RecallReport:
         started_at=recall.started_at,
         started_by=str(recall.started_by or _("system")),
         rows=[
-            RecallRow(**{**row, "quantity": Decimal(row["quantity"]) if row["quantity"] else None})
+            RecallRow(
+                **{
+                    **row,
+                    "quantity": Decimal(row["quantity"]) if row["quantity"] else None,
+                    "status": str(LotStatus(row["status"]).label),
+                }
+            )
             for row in recall.rows
         ],
     )

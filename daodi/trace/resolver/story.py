@@ -145,6 +145,21 @@ class Missing(LookupError):
     """No lot or item with this identifier is registered."""
 
 
+GENERATION_KEY = "resolver:generation"
+
+
+def invalidate() -> None:
+    """Make every cached story stale (for changes that reach the page without an event:
+    renamed organisations or places, edited GI areas, an app's own section data)."""
+    from .views import story_cache
+
+    cache = story_cache()
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+
+
 # --- reading events -------------------------------------------------------------------
 
 
@@ -363,32 +378,32 @@ def build(identifier: str, root: Lot | None = None) -> dict:
     names = {identifier} | {e.source for e in edges} | {e.target for e in edges}
     # An input lot's later events (the rest of it sold elsewhere) are not this item's story.
     cutoff: dict[str, dt.datetime] = {}
-    edge_events = {e.event_pk for e in edges}
 
+    # Lots are read before their events, so the version stamp is never newer than the
+    # events the story shows (a capture in between only makes the next scan rebuild).
+    rows = [root] + list(
+        Lot.objects.filter(identifier__in=names - {identifier}).select_related(
+            "herb", "grade", "holder__" + _DIVISION, "site__" + _DIVISION
+        )
+    )
+    lots = {lot.identifier: lot for lot in rows}
     events = list(queries.history(names).select_related("organisation__" + _DIVISION))
     by_pk = {e.pk: e for e in events}
     for edge in edges:
-        if edge.event_pk in by_pk and edge.event_pk in edge_events:
+        if edge.event_pk in by_pk:
             when = by_pk[edge.event_pk].event_time
             cutoff[edge.source] = max(cutoff.get(edge.source, when), when)
     containers = _containers(events, names)
     if containers:
-        seen = set(by_pk)
+        rows += list(Lot.objects.filter(identifier__in=containers))
         later = queries.history(containers).select_related("organisation__" + _DIVISION)
         events += [
             e
             for e in later.filter(event_time__gte=min(containers.values()))
-            if e.pk not in seen and e.action != "DELETE"
+            if e.pk not in by_pk and e.action != "DELETE"
         ]
         events.sort(key=lambda e: (e.event_time, e.pk))
     events = _relevant(events, names, cutoff)
-
-    rows = list(
-        Lot.objects.filter(identifier__in=(names | set(containers)) - {identifier}).select_related(
-            "herb", "grade", "holder__" + _DIVISION, "site__" + _DIVISION
-        )
-    ) + [root]
-    lots = {lot.identifier: lot for lot in rows if lot.identifier in names}
 
     # Places and parties the events name, in one query each.
     site_glns, party_glns = set(), set()
