@@ -59,6 +59,7 @@ RUN_MAX_LOTS = 3  # hub lots one processor dries together
 SLICED_SHARE = 0.6  # of root lots, the share cut into slices (饮片) after drying
 RETAIL_SHARE = (0.2, 0.4)  # share of a dry lot a processor packs into 500 g bags
 SHIPPED_SHARE = 0.8  # of packing runs, the share already received by a trader
+PACK_INTERVAL = dt.timedelta(minutes=6)  # one case of 20 bags off the line
 
 # Harvest windows (month, day) to (month, day), the typical area per plot (亩) and whether
 # the herb is a root (cut into slices after drying).
@@ -271,6 +272,8 @@ class StationLot:
     inputs: list[int]
     kg: float
     made: dt.datetime
+    shipped: dt.datetime
+    received: dt.datetime  # at the hub
     run: int = -1
 
 
@@ -295,6 +298,13 @@ class Run:
     bags: int = 0
     cases: list[Case] = field(default_factory=list)
     buyer: Party | None = None  # trader (packed runs) or manufacturer (bulk)
+    sold: dt.datetime | None = None  # dispatched by the hub
+    arrived: dt.datetime | None = None  # received at the plant
+    dried: dt.datetime | None = None
+    sliced: dt.datetime | None = None
+    packed: dt.datetime | None = None  # the first case; one case every few minutes
+    dispatched: dt.datetime | None = None
+    delivered: dt.datetime | None = None
 
     @property
     def packed_lot(self) -> str:
@@ -459,7 +469,8 @@ class Planner:
             inputs = open_lots.pop(key)
             last = max(season.harvests[i].bought for i in inputs)
             rng = self.rng("station", season.year, station, herb, inputs[0])
-            made = _when(last.date() + dt.timedelta(days=1), rng, 8, 17)
+            made = _when(last.date() + dt.timedelta(days=1), rng, 8, 16)
+            shipped = made + dt.timedelta(hours=rng.randint(18, 30))
             numbers[station] += 1
             index = len(season.station_lots)
             for i in inputs:
@@ -473,6 +484,8 @@ class Planner:
                     inputs=inputs,
                     kg=round(sum(season.harvests[i].kg for i in inputs), 1),
                     made=made,
+                    shipped=shipped,
+                    received=shipped + dt.timedelta(minutes=rng.randint(90, 300)),
                 )
             )
 
@@ -493,6 +506,7 @@ class Planner:
             for i in lot.inputs:
                 season.harvests[i].station_lot = index
 
+
     def _runs(self, season: Season) -> None:
         """The hub sells its lots of each herb to processors, one to three lots a time."""
         yy = season.year % 100
@@ -504,18 +518,11 @@ class Planner:
         for herb in sorted(by_herb):
             product = self.products[herb]
             ratio = self.facts.herbs[herb].dry_ratio
-            queue = by_herb[herb]
             rng = self.rng("runs", season.year, herb)
-            while queue:
-                take, queue = queue[: rng.randint(1, RUN_MAX_LOTS)], queue[rng.randint(1, RUN_MAX_LOTS) :][:0] or queue[0:0]
-                # (the slice above is rebuilt below: keep the draw count fixed per run)
-                take = []
-                break
-            start = 0
-            while start < len(by_herb[herb]):
+            lots, start = by_herb[herb], 0
+            while start < len(lots):
                 size = rng.randint(1, RUN_MAX_LOTS)
-                take = by_herb[herb][start : start + size]
-                start += size
+                take, start = lots[start : start + size], start + size
                 processor = rng.choice(self.facts.processors)
                 pcode = processor.code.removeprefix("TH-")
                 fresh = sum(season.station_lots[i].kg for i in take)
@@ -528,31 +535,44 @@ class Planner:
                     dry_lot=f"D{yy:02d}-{pcode}-{n:04d}",
                     dry_kg=round(fresh / rng.uniform(*ratio), 1),
                 )
+                last = max(season.station_lots[i].received for i in take)
+                run.sold = _when(last.date() + dt.timedelta(days=rng.randint(1, 2)), rng, 8, 12)
+                run.arrived = run.sold + dt.timedelta(minutes=rng.randint(60, 240))
+                run.dried = _when(run.arrived.date() + dt.timedelta(days=rng.randint(2, 4)), rng)
+                ready = run.dried
                 if product.root and rng.random() < SLICED_SHARE:
                     run.sliced_lot = f"C{yy:02d}-{pcode}-{n:04d}"
                     run.sliced_kg = round(run.dry_kg * rng.uniform(0.95, 0.98), 1)
+                    run.sliced = ready = _when(run.dried.date() + dt.timedelta(days=1), rng)
                 packable = run.sliced_kg or run.dry_kg
-                if product.bag_gtin:
-                    share = rng.uniform(*RETAIL_SHARE)
-                    cases = max(1, int(packable * share / (BAG_KG * BAGS_PER_CASE)))
-                    cases = min(cases, max(1, int(packable / (BAG_KG * BAGS_PER_CASE))))
+                case_kg = BAG_KG * BAGS_PER_CASE
+                if product.bag_gtin and packable >= case_kg:
+                    cases = int(packable * rng.uniform(*RETAIL_SHARE) / case_kg)
+                    cases = min(max(1, cases), int(packable / case_kg))
                     run.serial_start = serials[processor.code] + 1
                     run.bags = cases * BAGS_PER_CASE
                     serials[processor.code] += run.bags
-                    run.cases = [
-                        Case(sscc="", first=c * BAGS_PER_CASE) for c in range(cases)
-                    ]
+                    run.cases = [Case(sscc="", first=c * BAGS_PER_CASE) for c in range(cases)]
+                    run.packed = _when(ready.date() + dt.timedelta(days=1), rng, 8, 9)
                     if rng.random() < SHIPPED_SHARE:
                         run.buyer = rng.choice(self.facts.traders)
+                        done = run.packed + cases * PACK_INTERVAL
+                        run.dispatched = _when(
+                            done.date() + dt.timedelta(days=rng.randint(1, 3)), rng, 8, 17
+                        )
                 else:
                     run.buyer = rng.choice(self.facts.manufacturers)
+                    run.dispatched = _when(ready.date() + dt.timedelta(days=rng.randint(2, 6)), rng)
+                if run.dispatched:
+                    run.delivered = run.dispatched + dt.timedelta(hours=rng.randint(20, 30))
                 for i in take:
                     season.station_lots[i].run = len(season.runs)
                 season.runs.append(run)
         # SSCCs are numbered in the order cases are packed, county-wide per year.
         sscc_no = 0
-        for run in season.runs:
+        for run in sorted(season.runs, key=lambda r: (r.packed or r.dried, r.dry_lot)):
             for case in run.cases:
                 sscc_no += 1
-                body = "0" + self.prefix + f"{yy:02d}{sscc_no:07d}".zfill(16 - len(self.prefix))
+                ref = f"{yy:02d}{sscc_no:07d}".zfill(16 - len(self.prefix))
+                body = "0" + self.prefix + ref
                 case.sscc = body + gs1.check_digit(body)
