@@ -32,7 +32,6 @@ hops.
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import random
 from collections import defaultdict
 from collections.abc import Iterator
@@ -79,7 +78,11 @@ HERB_WEIGHTS = {
     "shanzhuyu": 1,
     "huajiao": 1,
 }
-FERTILISERS = [("腐熟农家肥", "2000 kg/亩"), ("生物有机肥", "150 kg/亩"), ("复合肥 15-15-15", "30 kg/亩")]
+FERTILISERS = [
+    ("腐熟农家肥", "2000 kg/亩"),
+    ("生物有机肥", "150 kg/亩"),
+    ("复合肥 15-15-15", "30 kg/亩"),
+]
 PESTICIDES = [("0.3%苦参碱水剂", "600倍液", 10), ("1%印楝素微乳剂", "800倍液", 7)]
 
 
@@ -157,9 +160,11 @@ def county_facts() -> CountyFacts:
         )
     )
     site_of: dict[str, str] = {}
-    for code, gln in Site.objects.filter(organisation__code__startswith="TH-").order_by(
-        "organisation__code", "id"
-    ).values_list("organisation__code", "gln"):
+    for code, gln in (
+        Site.objects.filter(organisation__code__startswith="TH-")
+        .order_by("organisation__code", "id")
+        .values_list("organisation__code", "gln")
+    ):
         site_of.setdefault(code, gln)
     by_kind = defaultdict(list)
     for code, kind, gln, division, manager in sorted(orgs):
@@ -317,9 +322,7 @@ class Season:
     harvests: list[HarvestLot] = field(default_factory=list)
     station_lots: list[StationLot] = field(default_factory=list)
     runs: list[Run] = field(default_factory=list)
-    applications: list[tuple[dt.datetime, Plot, str, str, int | None]] = field(
-        default_factory=list
-    )
+    applications: list[tuple[dt.datetime, Plot, str, str, int | None]] = field(default_factory=list)
     count: int = 0  # events
 
 
@@ -339,7 +342,11 @@ def _products(facts: CountyFacts) -> dict[str, Product]:
         fresh = next((i for i in bulk if i.grade == "统货"), bulk[0])
         bag = bags[0] if bags else None
         dry = next(
-            (i for i in bulk if bag and (i.specification, i.grade) == (bag.specification, bag.grade)),
+            (
+                i
+                for i in bulk
+                if bag and (i.specification, i.grade) == (bag.specification, bag.grade)
+            ),
             fresh,
         )
         products[herb] = Product(
@@ -506,7 +513,6 @@ class Planner:
             for i in lot.inputs:
                 season.harvests[i].station_lot = index
 
-
     def _runs(self, season: Season) -> None:
         """The hub sells its lots of each herb to processors, one to three lots a time."""
         yy = season.year % 100
@@ -576,3 +582,563 @@ class Planner:
                 ref = f"{yy:02d}{sscc_no:07d}".zfill(16 - len(self.prefix))
                 body = "0" + self.prefix + ref
                 case.sscc = body + gs1.check_digit(body)
+
+
+# --- identifiers -------------------------------------------------------------------------
+# Built by string formatting (the keys are ours and well-formed; the tests parse them all).
+# Points, stations and the hub write GS1 Digital Links; processors' packing lines write EPC
+# URNs, as many line systems do: the store must match both forms as one identifier.
+
+
+def lgtin(gtin: str, lot: str) -> str:
+    return f"{DL}/01/{gtin}/10/{lot}"
+
+
+def sgtin(gtin: str, serial: str) -> str:
+    return f"{DL}/01/{gtin}/21/{serial}"
+
+
+def sscc(code: str) -> str:
+    return f"{DL}/00/{code}"
+
+
+def sgln(gln: str) -> str:
+    return f"{DL}/414/{gln}"
+
+
+def pgln(gln: str) -> str:
+    return f"{DL}/417/{gln}"
+
+
+def _gtin_parts(gtin: str, n: int) -> str:
+    return f"{gtin[1 : 1 + n]}.{gtin[0]}{gtin[1 + n : 13]}"
+
+
+def lgtin_urn(gtin: str, lot: str, n: int) -> str:
+    return f"urn:epc:class:lgtin:{_gtin_parts(gtin, n)}.{lot}"
+
+
+def sgtin_urn(gtin: str, serial: str, n: int) -> str:
+    return f"urn:epc:id:sgtin:{_gtin_parts(gtin, n)}.{serial}"
+
+
+def sscc_urn(code: str, n: int) -> str:
+    return f"urn:epc:id:sscc:{code[1 : 1 + n]}.{code[0]}{code[1 + n : 17]}"
+
+
+def serial(year: int, processor: Party, number: int) -> str:
+    """A bag's serial: year, processor number, running number (e.g. 26012000042)."""
+    return f"{year % 100:02d}{int(processor.code[-3:]):03d}{number:06d}"
+
+
+# --- the history --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetailItem:
+    """A serialised 500 g bag: its canonical identifier and where it sits in the plan."""
+
+    identifier: str
+    gtin: str
+    lot: str
+    serial: str
+    season: int
+    run: int
+    bag: int
+
+    @property
+    def path(self) -> str:
+        """The Digital Link path printed on the bag (lot and serial)."""
+        return f"/01/{self.gtin}/10/{self.lot}/21/{self.serial}"
+
+
+@dataclass(frozen=True)
+class Origins:
+    harvest_lots: frozenset[str]
+    plots: frozenset[str]  # GLNs
+    households: frozenset[str]  # organisation codes
+
+
+class History:
+    """A planned history: its plots, its lots, its events (lazily) and the expected lineage."""
+
+    def __init__(self, planner: Planner, seasons: list[Season]):
+        self.planner = planner
+        self.facts = planner.facts
+        self.seasons = seasons
+        self.count = sum(s.count for s in seasons)
+        self.n = len(self.facts.company_prefix)
+
+    @property
+    def plots(self) -> list[Plot]:
+        """The plots harvested in any season of the history, in GLN order."""
+        seen = {h.plot.gln: h.plot for s in self.seasons for h in s.harvests}
+        return [seen[g] for g in sorted(seen)]
+
+    # Expected lineage ---------------------------------------------------------------------
+    def items(self) -> Iterator[RetailItem]:
+        for si, season in enumerate(self.seasons):
+            for ri, run in enumerate(season.runs):
+                for bag in range(run.bags):
+                    yield self.item(si, ri, bag)
+
+    def item(self, si: int, ri: int, bag: int) -> RetailItem:
+        season = self.seasons[si]
+        run = season.runs[ri]
+        number = serial(season.year, run.processor, run.serial_start + bag)
+        gtin = run.product.bag_gtin
+        return RetailItem(sgtin(gtin, number), gtin, run.packed_lot, number, si, ri, bag)
+
+    def case_of(self, item: RetailItem) -> str:
+        run = self.seasons[item.season].runs[item.run]
+        return sscc(run.cases[item.bag // BAGS_PER_CASE].sscc)
+
+    def origins(self, item: RetailItem) -> Origins:
+        season = self.seasons[item.season]
+        harvests = [
+            season.harvests[h]
+            for s in season.runs[item.run].inputs
+            for h in season.station_lots[s].inputs
+        ]
+        return Origins(
+            frozenset(lgtin(h.gtin, h.lot) for h in harvests),
+            frozenset(h.plot.gln for h in harvests),
+            frozenset(h.household.code for h in harvests),
+        )
+
+    def hops(self, item: RetailItem) -> int:
+        """Purchase, commingling, hub and plant receipts, drying, [slicing], packing, [trader]."""
+        run = self.seasons[item.season].runs[item.run]
+        return 6 + (run.sliced_lot is not None) + (run.buyer is not None)
+
+    def harvest_lots(self) -> Iterator[tuple[str, int, int]]:
+        for si, season in enumerate(self.seasons):
+            for hi, h in enumerate(season.harvests):
+                yield lgtin(h.gtin, h.lot), si, hi
+
+    def downstream(self, si: int, hi: int) -> set[str]:
+        """Every lot, bag and case made from harvest lot ``hi`` of season ``si`` (itself too)."""
+        season = self.seasons[si]
+        harvest = season.harvests[hi]
+        station = season.station_lots[harvest.station_lot]
+        run = season.runs[station.run]
+        found = {lgtin(harvest.gtin, harvest.lot), lgtin(station.gtin, station.lot)}
+        found.add(lgtin(run.product.dry_gtin, run.dry_lot))
+        if run.sliced_lot:
+            found.add(lgtin(run.product.dry_gtin, run.sliced_lot))
+        found.update(self.item(si, station.run, b).identifier for b in range(run.bags))
+        found.update(sscc(c.sscc) for c in run.cases)
+        return found
+
+    # Events -------------------------------------------------------------------------------
+    def events(self) -> Iterator[dict]:
+        """Every event of the history as an EPCIS 2.0 JSON-LD dict, oldest first."""
+        for season in self.seasons:
+            yield from _Emitter(self, season).events()
+
+
+def _time(when: dt.datetime) -> str:
+    return when.strftime("%Y-%m-%dT%H:%M:%S") + OFFSET
+
+
+def _parties(source: Party, destination: Party) -> dict:
+    return {
+        "sourceList": [{"type": "owning_party", "source": pgln(source.gln)}],
+        "destinationList": [{"type": "owning_party", "destination": pgln(destination.gln)}],
+    }
+
+
+def _kg(value: float) -> dict:
+    return {"quantity": value, "uom": "KGM"}
+
+
+class _Emitter:
+    """Turns one season's plan into its events, sorted by time (ties in plan order)."""
+
+    def __init__(self, history: History, season: Season):
+        self.h = history
+        self.s = season
+        self.f = history.facts
+        self.n = history.n
+
+    def schedule(self) -> list[tuple]:
+        s, out = self.s, []
+        add = out.append
+        for i, app in enumerate(s.applications):
+            add((app[0], 0, i, "application", 0))
+        for i, h in enumerate(s.harvests):
+            add((h.harvested, 1, i, "harvest", 0))
+            add((h.bought, 2, i, "purchase", 0))
+        for i, lot in enumerate(s.station_lots):
+            add((lot.made, 3, i, "commingling", 0))
+            add((lot.shipped, 4, i, "dispatch", 0))
+            add((lot.received, 5, i, "hub_receipt", 0))
+        for i, run in enumerate(s.runs):
+            add((run.sold, 6, i, "sale", 0))
+            add((run.arrived, 7, i, "plant_receipt", 0))
+            add((run.dried, 8, i, "drying", 0))
+            if run.sliced_lot:
+                add((run.sliced, 9, i, "slicing", 0))
+            for c in range(len(run.cases)):
+                at = run.packed + c * PACK_INTERVAL
+                add((at, 10, i, "packing", c))
+                add((at + dt.timedelta(minutes=1), 11, i, "aggregation", c))
+            if run.buyer:
+                add((run.dispatched, 12, i, "shipping", 0))
+                add((run.delivered, 13, i, "delivery", 0))
+        out.sort(key=lambda r: (r[0], r[1], r[2], r[4]))
+        return out
+
+    def events(self) -> Iterator[dict]:
+        for when, _order, index, kind, extra in self.schedule():
+            event = getattr(self, kind)(index, extra)
+            yield {
+                "type": event.pop("type"),
+                "eventTime": _time(when),
+                "eventTimeZoneOffset": OFFSET,
+                **event,
+            }
+
+    # One method per kind of event ----------------------------------------------------------
+    def application(self, i: int, _extra) -> dict:
+        _when, plot, product, dose, interval = self.s.applications[i]
+        place = {"id": sgln(plot.gln)}
+        event = {
+            "type": "ObjectEvent",
+            "action": "OBSERVE",
+            "bizStep": profile.INPUT_APPLICATION,
+            "epcList": [],
+            "readPoint": place,
+            "bizLocation": place,
+            profile.term(profile.ILMD_HERB): plot.herb,
+            profile.term(profile.ILMD_INPUT_PRODUCT): product,
+            profile.term(profile.ILMD_INPUT_DOSE): dose,
+        }
+        if interval is not None:
+            event[profile.term(profile.ILMD_SAFETY_INTERVAL_DAYS)] = interval
+        return event
+
+    def harvest(self, i: int, _extra) -> dict:
+        h = self.s.harvests[i]
+        place = {"id": sgln(h.plot.gln)}
+        township = self.f.villages[h.plot.village][0]
+        ilmd = {
+            profile.term(profile.ILMD_HERB): h.plot.herb,
+            profile.term(profile.ILMD_PLOT): sgln(h.plot.gln),
+            profile.term(profile.ILMD_HARVEST_DATE): h.harvested.date().isoformat(),
+            profile.term(profile.ILMD_HERB_AGE): self.s.year - h.plot.planted,
+            profile.term(profile.ILMD_FRESH_WEIGHT): h.kg,
+            profile.term(profile.ILMD_ORIGIN): h.plot.village,
+        }
+        gi = self.f.indications.get(h.plot.herb)
+        if gi and township in gi[1]:
+            ilmd[profile.term(profile.ILMD_GI_CLAIM)] = gi[0]
+        return {
+            "type": "ObjectEvent",
+            "action": "ADD",
+            "bizStep": profile.HARVESTING,
+            "disposition": "active",
+            "quantityList": [{"epcClass": lgtin(h.gtin, h.lot), **_kg(h.kg)}],
+            "readPoint": place,
+            "bizLocation": place,
+            "ilmd": ilmd,
+        }
+
+    def purchase(self, i: int, _extra) -> dict:
+        h = self.s.harvests[i]
+        point = self.f.points[h.household.point]
+        place = {"id": sgln(point.site_gln)}
+        return {
+            "type": "ObjectEvent",
+            "action": "OBSERVE",
+            "bizStep": "receiving",
+            "disposition": "in_progress",
+            "quantityList": [{"epcClass": lgtin(h.gtin, h.lot), **_kg(h.kg)}],
+            "readPoint": place,
+            "bizLocation": place,
+            **_parties(Party(h.household.code, h.household.gln, ""), point),
+        }
+
+    def commingling(self, i: int, _extra) -> dict:
+        lot = self.s.station_lots[i]
+        station = self.f.stations[lot.station]
+        place = {"id": sgln(station.site_gln)}
+        inputs = [self.s.harvests[j] for j in lot.inputs]
+        return {
+            "type": "TransformationEvent",
+            "bizStep": "commissioning",
+            "disposition": "active",
+            "inputQuantityList": [{"epcClass": lgtin(h.gtin, h.lot), **_kg(h.kg)} for h in inputs],
+            "outputQuantityList": [{"epcClass": lgtin(lot.gtin, lot.lot), **_kg(lot.kg)}],
+            "readPoint": place,
+            "bizLocation": place,
+            "ilmd": {
+                profile.term(profile.ILMD_HERB): lot.herb,
+                profile.term(profile.ILMD_ORIGIN): station.division,
+            },
+        }
+
+    def _move(self, step: str, classes: list[dict], src: Party, dst: Party, at: Party | None):
+        event = {
+            "type": "ObjectEvent",
+            "action": "OBSERVE",
+            "bizStep": step,
+            "disposition": "in_transit" if step == "shipping" else "in_progress",
+            "quantityList": classes,
+            "readPoint": {"id": sgln((at or src).site_gln)},
+            **_parties(src, dst),
+        }
+        if at is not None:
+            event["bizLocation"] = {"id": sgln(at.site_gln)}
+        return event
+
+    def dispatch(self, i: int, _extra) -> dict:
+        lot = self.s.station_lots[i]
+        item = [{"epcClass": lgtin(lot.gtin, lot.lot), **_kg(lot.kg)}]
+        return self._move("shipping", item, self.f.stations[lot.station], self.f.hub, None)
+
+    def hub_receipt(self, i: int, _extra) -> dict:
+        lot = self.s.station_lots[i]
+        item = [{"epcClass": lgtin(lot.gtin, lot.lot), **_kg(lot.kg)}]
+        hub = self.f.hub
+        return self._move("receiving", item, self.f.stations[lot.station], hub, hub)
+
+    def _run_inputs(self, run: Run) -> list[dict]:
+        lots = [self.s.station_lots[j] for j in run.inputs]
+        return [{"epcClass": lgtin(lot.gtin, lot.lot), **_kg(lot.kg)} for lot in lots]
+
+    def sale(self, i: int, _extra) -> dict:
+        run = self.s.runs[i]
+        return self._move("shipping", self._run_inputs(run), self.f.hub, run.processor, None)
+
+    def plant_receipt(self, i: int, _extra) -> dict:
+        run = self.s.runs[i]
+        p = run.processor
+        return self._move("receiving", self._run_inputs(run), self.f.hub, p, p)
+
+    def _transformation(self, run: Run, step: str, inputs, outputs, ilmd=None) -> dict:
+        place = {"id": sgln(run.processor.site_gln)}
+        event = {
+            "type": "TransformationEvent",
+            "bizStep": step,
+            "disposition": "active" if step != "packing" else "in_progress",
+            **inputs,
+            **outputs,
+            "readPoint": place,
+            "bizLocation": place,
+        }
+        if ilmd:
+            event["ilmd"] = ilmd
+        return event
+
+    def drying(self, i: int, _extra) -> dict:
+        run = self.s.runs[i]
+        fresh = round(sum(self.s.station_lots[j].kg for j in run.inputs), 1)
+        return self._transformation(
+            run,
+            profile.DRYING,
+            {"inputQuantityList": self._run_inputs(run)},
+            {
+                "outputQuantityList": [
+                    {"epcClass": lgtin(run.product.dry_gtin, run.dry_lot), **_kg(run.dry_kg)}
+                ]
+            },
+            {
+                profile.term(profile.ILMD_HERB): run.product.herb,
+                profile.term(profile.ILMD_FRESH_WEIGHT): fresh,
+                profile.term(profile.ILMD_DRY_WEIGHT): run.dry_kg,
+            },
+        )
+
+    def slicing(self, i: int, _extra) -> dict:
+        run = self.s.runs[i]
+        gtin = run.product.dry_gtin
+        return self._transformation(
+            run,
+            profile.SLICING,
+            {"inputQuantityList": [{"epcClass": lgtin(gtin, run.dry_lot), **_kg(run.dry_kg)}]},
+            {
+                "outputQuantityList": [
+                    {"epcClass": lgtin(gtin, run.sliced_lot), **_kg(run.sliced_kg)}
+                ]
+            },
+        )
+
+    def _bags(self, run: Run, case: int) -> list[str]:
+        first = run.serial_start + run.cases[case].first
+        gtin, year = run.product.bag_gtin, self.s.year
+        return [
+            sgtin_urn(gtin, serial(year, run.processor, k), self.n)
+            for k in range(first, first + BAGS_PER_CASE)
+        ]
+
+    def packing(self, i: int, case: int) -> dict:
+        run = self.s.runs[i]
+        source = lgtin_urn(run.product.dry_gtin, run.packed_lot, self.n)
+        return self._transformation(
+            run,
+            "packing",
+            {"inputQuantityList": [{"epcClass": source, **_kg(BAG_KG * BAGS_PER_CASE)}]},
+            {"outputEPCList": self._bags(run, case)},
+        )
+
+    def aggregation(self, i: int, case: int) -> dict:
+        run = self.s.runs[i]
+        place = {"id": sgln(run.processor.site_gln)}
+        return {
+            "type": "AggregationEvent",
+            "action": "ADD",
+            "bizStep": "packing",
+            "disposition": "in_progress",
+            "parentID": sscc_urn(run.cases[case].sscc, self.n),
+            "childEPCs": self._bags(run, case),
+            "readPoint": place,
+            "bizLocation": place,
+        }
+
+    def _consignment(self, run: Run) -> dict:
+        if run.cases:
+            return {"epcList": [sscc_urn(c.sscc, self.n) for c in run.cases]}
+        kg = run.sliced_kg or run.dry_kg
+        return {
+            "quantityList": [{"epcClass": lgtin(run.product.dry_gtin, run.packed_lot), **_kg(kg)}]
+        }
+
+    def shipping(self, i: int, _extra) -> dict:
+        run = self.s.runs[i]
+        event = self._move("shipping", [], run.processor, run.buyer, None)
+        del event["quantityList"]
+        return {**event, **self._consignment(run)}
+
+    def delivery(self, i: int, _extra) -> dict:
+        run = self.s.runs[i]
+        event = self._move("receiving", [], run.processor, run.buyer, run.buyer)
+        del event["quantityList"]
+        return {**event, **self._consignment(run)}
+
+
+# --- planning a history of a given size ---------------------------------------------------
+
+
+def plan(
+    facts: CountyFacts,
+    *,
+    seed: int = DEFAULT_SEED,
+    events: int | None = None,
+    households: int | None = None,
+) -> History:
+    """The history of about ``events`` events (complete chains, so a little more), or of one
+    season with the first ``households`` households. A target beyond one full season adds
+    earlier seasons (… 2024, 2025, 2026), the earliest one partial."""
+    planner = Planner(facts, seed)
+    total = len(planner.order)
+    if events is None:
+        return History(planner, [planner.season(LAST_SEASON, households or total)])
+    full = planner.season(LAST_SEASON, total)
+    if events >= full.count:
+        seasons = [full]
+        year = LAST_SEASON - 1
+        while sum(s.count for s in seasons) < events:
+            season = planner.season(year, total)
+            missing = events - sum(s.count for s in seasons)
+            if season.count > missing:
+                season = _fit(planner, year, missing, season.count, total)
+            seasons.insert(0, season)
+            year -= 1
+        return History(planner, seasons)
+    return History(planner, [_fit(planner, LAST_SEASON, events, full.count, total)])
+
+
+def _fit(planner: Planner, year: int, target: int, full: int, total: int) -> Season:
+    """The season whose first k households give about ``target`` events (k by secant)."""
+    k = max(1, round(total * target / full))
+    season = planner.season(year, k)
+    for _attempt in range(6):
+        if abs(season.count - target) <= max(20, target // 100):
+            break
+        k = max(1, min(total, round(k * target / max(season.count, 1))))
+        season = planner.season(year, k)
+    return season
+
+
+# --- writing: plots and events into the database, events into documents -------------------
+
+
+def create_plots(history: History) -> int:
+    """Insert the plot sites the history harvests (one per plot GLN not yet in the database)."""
+    from daodi.orgs.choices import SiteKind
+    from daodi.orgs.models import Division, Organisation, Site
+
+    plots = history.plots
+    have = set(Site.objects.filter(gln__in=[p.gln for p in plots]).values_list("gln", flat=True))
+    plots = [p for p in plots if p.gln not in have]
+    orgs = dict(
+        Organisation.objects.filter(code__in={p.household for p in plots}).values_list("code", "id")
+    )
+    divisions = dict(
+        Division.objects.filter(code__in={p.village for p in plots}).values_list("code", "id")
+    )
+    from decimal import Decimal
+
+    Site.objects.bulk_create(
+        [
+            Site(
+                organisation_id=orgs[p.household],
+                kind=SiteKind.PLOT,
+                name=f"{p.herb}地块{p.number}",
+                gln=p.gln,
+                division_id=divisions[p.village],
+                latitude=Decimal(f"{p.latitude:.6f}"),
+                longitude=Decimal(f"{p.longitude:.6f}"),
+            )
+            for p in plots
+        ],
+        batch_size=1000,
+    )
+    return len(plots)
+
+
+def load(history: History, *, organisation=None, chunk: int = 20_000):
+    """Create the plots and capture the history's events (one capture per ``chunk`` events)."""
+    from itertools import islice
+
+    from daodi.trace.capture import capture_events
+    from daodi.trace.models import Capture
+
+    create_plots(history)
+    stream = enumerate(history.events())
+    stored = 0
+    while True:
+        part = list(islice(stream, chunk))
+        if not part:
+            return stored
+        outcome = capture_events(
+            part,
+            capture=Capture.objects.create(organisation=organisation),
+            prefixes=PREFIXES,
+            organisation=organisation,
+        )
+        if outcome.errors:  # our own events: a refusal is a bug in this module
+            raise RuntimeError(f"history events refused: {outcome.errors[:3]}")
+        stored += len(outcome.stored)
+
+
+def write_document(events, fp, *, created: str = "2026-12-31T00:00:00Z") -> int:
+    """Write ``events`` as one EPCIS 2.0 JSON-LD document to a text file, streaming."""
+    import json
+
+    head = {
+        "@context": CONTEXT,
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": created,
+    }
+    fp.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "epcisBody": {"eventList": [\n')
+    count = 0
+    for event in events:
+        if count:
+            fp.write(",\n")
+        fp.write(json.dumps(event, ensure_ascii=False, separators=(",", ":")))
+        count += 1
+    fp.write("\n]}}\n")
+    return count

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from daodi.core.models import AuditEntry
 from daodi.orgs.models import Division, Organisation, User
@@ -17,9 +18,10 @@ def _fast_hashing(settings):
 
 
 def test_given_an_empty_database_the_command_loads_and_prints_counts_and_logins(capsys):
-    call_command("demo", "--seed", "11")
+    with translation.override("en"):
+        call_command("demo", "--seed", "11")
     out = capsys.readouterr().out
-    assert "2,000" in out and "scale 1, seed 11" in out
+    assert "2,000" in out and "规模倍数 1，随机种子 11" in out  # the CLI speaks Chinese first
     for username in ("admin", "hub", "station01", "point01", "lab01", "regulator", "processor01"):
         assert f"  {username} " in out
     assert "daodi-demo-2026" in out
@@ -37,6 +39,6 @@ def test_when_a_demo_login_is_taken_nothing_at_all_is_loaded():
 
 
 def test_a_scale_below_one_is_refused():
-    with pytest.raises(CommandError, match="at least 1"):
+    with translation.override("en"), pytest.raises(CommandError, match="不小于 1"):
         call_command("demo", "--scale", "0")
     assert Division.objects.count() == 0
