@@ -13,11 +13,11 @@ export DJANGO_SETTINGS_MODULE := daodi.settings
         messages migrate clean vendor
 
 # --- environment ---------------------------------------------------------------------------
-$(BIN)/.installed: requirements/lock.txt pyproject.toml
+$(BIN)/.installed: requirements/dev.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -r requirements/lock.txt
+	$(BIN)/pip install -q -r requirements/dev.txt
 	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 

@@ -16,6 +16,7 @@ carry none, the canonical form computes it.
 from __future__ import annotations
 
 import re
+from functools import cached_property, lru_cache
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -146,7 +147,7 @@ class Identifier:
         """True for an identifier of a class of objects (a GTIN or a GTIN + lot)."""
         return self.scheme in ("gtin", "lgtin") or self.is_pattern
 
-    @property
+    @cached_property  # asked for several times per identifier during capture
     def canonical(self) -> str:
         """The constrained canonical Digital Link (host id.gs1.org, finest level only)."""
         path = f"/{self.ai}/{dl_encode(self.key)}"
@@ -419,7 +420,15 @@ def parse(value: str, *, verify: bool = True) -> Identifier:
     """
     if not isinstance(value, str):
         raise IdentifierError("an identifier must be a string")
-    value = value.strip()
+    return _parse(value.strip(), verify)
+
+
+# Capture parses each identifier several times (validation, event hash, normalisation,
+# projection) and the same lots recur across events; parsing is pure and Identifier is
+# immutable, so a bounded cache removes most of that work (benchmarks, docs/benchmarks.md).
+# Invalid input raises and is never cached.
+@lru_cache(maxsize=1 << 16)
+def _parse(value: str, verify: bool) -> Identifier:
     if value.startswith("urn:epc:"):
         return _parse_urn(value)
     if value.startswith(("http://", "https://")):

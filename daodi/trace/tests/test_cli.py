@@ -22,6 +22,11 @@ NAMES = sorted(p.stem for p in VECTORS.glob("*.jsonld") if p.with_suffix(".hashe
 ]
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch):
+    monkeypatch.setenv("LANGUAGE", "en")  # the commands speak the LANGUAGE of the shell
+
+
 def run(*args) -> tuple[str, str]:
     out, err = io.StringIO(), io.StringIO()
     call_command(*args, stdout=out, stderr=err)

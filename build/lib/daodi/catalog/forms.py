@@ -1,0 +1,89 @@
+"""Forms of the catalogue pages. They parse input; ``actions.py`` validates and writes."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from daodi.core.forms import ActionModelForm
+from daodi.orgs.choices import OrgKind
+from daodi.orgs.models import Division, Organisation
+
+from .models import GeographicIndication, Grade, Herb, TradeItem
+
+
+class HerbForm(ActionModelForm):
+    class Meta:
+        model = Herb
+        fields = [
+            "code",
+            "name",
+            "trade_name",
+            "pinyin",
+            "latin_name",
+            "material_name",
+            "material_latin",
+            "part_used",
+            "yield_min_kg_per_mu",
+            "yield_max_kg_per_mu",
+            "dry_ratio_min",
+            "dry_ratio_max",
+            "is_active",
+        ]
+
+
+class GradeForm(ActionModelForm):
+    class Meta:
+        model = Grade
+        fields = ["herb", "specification", "grade", "description", "sort_order"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class DivisionChoice(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.full_name} ({obj.code})"
+
+
+class IndicationForm(ActionModelForm):
+    class Meta:
+        model = GeographicIndication
+        fields = [
+            "name",
+            "herb",
+            "kind",
+            "registration_no",
+            "holder",
+            "holder_org",
+            "registered_on",
+            "divisions",
+            "description",
+        ]
+        field_classes = {"divisions": DivisionChoice}
+        widgets = {
+            "registered_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "divisions": forms.SelectMultiple(attrs={"size": 8}),
+            "description": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Areas are drawn at county level and below; households never hold an indication.
+        self.fields["divisions"].queryset = Division.objects.select_related(
+            "parent__parent__parent__parent"
+        ).exclude(level="province")
+        self.fields["holder_org"].queryset = Organisation.objects.exclude(kind=OrgKind.HOUSEHOLD)
+
+
+class TradeItemForm(ActionModelForm):
+    class Meta:
+        model = TradeItem
+        fields = ["gtin", "herb", "grade", "pack", "net_quantity", "unit"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grade"].queryset = Grade.objects.select_related("herb")
+        if self.instance.pk is None:
+            self.fields["gtin"].required = False
+            self.fields["gtin"].help_text = _(
+                "Leave empty to allocate the next GTIN under this deployment's company prefix."
+            )

@@ -1,0 +1,132 @@
+"""``daodi demo [--scale N] [--seed S] [--if-empty | --reset]``: load the demo county."""
+
+import os
+from collections import Counter
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from daodi.core.errors import DomainError
+from daodi.core.exchange import cli_language
+from daodi.demo import build, load
+from daodi.demo.codes import DemoError
+from daodi.orgs.choices import DivisionLevel, OrgKind
+from daodi.orgs.models import User
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the fictional demo county 太行示范县 into the database named by DATABASE_URL "
+        "(migrate it first). The same seed always gives the same data. --scale N multiplies "
+        "the co-operatives (170), processors (40) and grower households (2,000); the buying "
+        "network (1 hub, 10 township stations, 50 village points), the 12 labs and the "
+        "county bodies stay as they are, so benchmarks grow the volume, not the network. "
+        "A database that already holds the demo is refused (--if-empty: left alone; "
+        "--reset: the demo is removed and loaded again)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=1,
+            help="Multiply co-operatives, processors and households (default 1).",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=build.DEFAULT_SEED,
+            help=f"Random seed (default {build.DEFAULT_SEED}).",
+        )
+        mode = parser.add_mutually_exclusive_group()
+        mode.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing (and succeed) when the demo is already loaded.",
+        )
+        mode.add_argument(
+            "--reset",
+            action="store_true",
+            help="Remove a loaded demo county first, then load it again.",
+        )
+
+    def handle(self, *args, scale, seed, if_empty, reset, **options):
+        with translation.override(cli_language(None, os.environ)):
+            if scale < 1:
+                raise CommandError(_("The scale must be a whole number of at least 1."))
+            try:
+                if load.is_loaded():
+                    if if_empty:
+                        self.stdout.write(
+                            _("The demo county is already loaded; nothing was changed.")
+                        )
+                        self.print_logins()
+                        return
+                    if not reset:
+                        raise CommandError(
+                            _(
+                                "The demo county is already loaded in this database. Use "
+                                "--reset to load it again, or point DATABASE_URL elsewhere."
+                            )
+                        )
+                    count = load.remove()
+                    self.stdout.write(
+                        _("Removed the demo county (%(count)s organisations).") % {"count": count}
+                    )
+                county = build.build_county(
+                    seed=seed, scale=scale, company_prefix=settings.GS1_COMPANY_PREFIX
+                )
+                loaded = load.load(county)
+            except DemoError as exc:
+                raise CommandError(str(exc)) from exc
+            except DomainError as exc:  # e.g. a demo username already taken
+                raise CommandError(str(exc.message)) from exc
+            self.print_summary(county, loaded)
+            self.print_logins()
+
+    def print_summary(self, county, loaded):
+        kinds = Counter(o.kind for o in county.organisations)
+        levels = Counter(d.level for d in county.divisions)
+        lines = [
+            (DivisionLevel.TOWNSHIP.label, levels[DivisionLevel.TOWNSHIP]),
+            (DivisionLevel.VILLAGE.label, levels[DivisionLevel.VILLAGE]),
+            *((kind.label, kinds[kind.value]) for kind in OrgKind if kinds[kind.value]),
+            (_("Sites"), len(county.sites)),
+            (_("Users"), len(county.users)),
+            (_("Herbs"), len(county.herbs)),
+            (_("Grades"), len(county.grades)),
+            (_("Geographic indications"), len(county.indications)),
+            (_("Trade items"), len(county.trade_items)),
+            (_("Audit entries"), loaded.audit_entries),
+        ]
+        self.stdout.write(
+            _(
+                "Loaded the demo county 太行示范县 (scale %(scale)s, seed %(seed)s) in "
+                "%(seconds).1f s:"
+            )
+            % {"scale": county.scale, "seed": county.seed, "seconds": loaded.seconds}
+        )
+        for label, count in lines:
+            self.stdout.write(f"  {count:>8,}  {label}")
+
+    def print_logins(self):
+        self.stdout.write("")
+        self.stdout.write(
+            _("Demo logins (password for all: %(password)s):") % {"password": build.DEMO_PASSWORD}
+        )
+        users = User.objects.filter(username__in=[u for u, _o, _r in build.USERS])
+        by_name = {u.username: u for u in users.prefetch_related("memberships__organisation")}
+        for username, _org, _role in build.USERS:
+            user = by_name.get(username)
+            if user is None:
+                continue
+            if user.is_superuser:
+                what = _("platform administrator")
+            else:
+                what = "; ".join(
+                    f"{m.get_role_display()} · {m.organisation.name}"
+                    for m in user.memberships.all()
+                )
+            self.stdout.write(f"  {username:<12} {what}")

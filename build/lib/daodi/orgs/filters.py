@@ -1,0 +1,55 @@
+"""Filter sets shared by the web lists and the REST API (one definition, two doors)."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Division, Organisation, Site, User
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """Adds ``q``: a case-insensitive search over ``search_fields``."""
+
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    search_fields: tuple[str, ...] = ()
+
+    def search(self, queryset, name, value):
+        query = Q()
+        for field in self.search_fields:
+            query |= Q(**{f"{field}__icontains": value.strip()})
+        return queryset.filter(query)
+
+
+class OrganisationFilter(SearchFilterSet):
+    search_fields = ("name", "code", "phone", "contact_person")
+
+    class Meta:
+        model = Organisation
+        fields = ["kind", "managed_by", "division", "is_active"]
+
+
+class SiteFilter(SearchFilterSet):
+    search_fields = ("name", "gln", "address", "organisation__name")
+
+    class Meta:
+        model = Site
+        fields = ["kind", "organisation", "division", "is_active"]
+
+
+class UserFilter(SearchFilterSet):
+    search_fields = ("username", "first_name", "last_name", "phone", "email")
+    organisation = django_filters.NumberFilter(
+        field_name="memberships__organisation", label=_("Organisation")
+    )
+
+    class Meta:
+        model = User
+        fields = ["is_active"]
+
+
+class DivisionFilter(SearchFilterSet):
+    search_fields = ("name", "code")
+
+    class Meta:
+        model = Division
+        fields = ["level", "parent"]

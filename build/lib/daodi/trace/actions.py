@@ -1,0 +1,147 @@
+"""Every write of the trace app's EPCIS interface: capturing documents and single events,
+and keeping named queries. Keyword-only, with an actor, one transaction, audited.
+
+The REST views (``/epcis/``) and the ``daodi capture`` command call these; nothing else
+writes captures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from daodi.core import audit
+from daodi.core.actor import Actor
+from daodi.core.errors import Conflict, DomainError, PermissionDenied
+from daodi.orgs import policy
+from daodi.orgs.choices import WRITE_ROLES
+
+from .capture import Outcome, capture_document, capture_events
+from .epcis.hashing import context_prefixes
+from .models import Capture, NamedQuery
+
+ROLLBACK, PROCEED = "rollback", "proceed"
+
+
+def capturing_organisation(actor: Actor, organisation=None):
+    """The organisation events are captured for: the one given (which the actor must be
+    allowed to change), else the actor's first organisation with a write role. The system
+    and platform administrators may capture for no organisation."""
+    if organisation is not None:
+        policy.require_write(actor, organisation)
+        return organisation
+    if actor.is_system:
+        return None
+    memberships = actor.user.memberships.select_related("organisation").order_by("id")
+    for membership in memberships:
+        if membership.role in WRITE_ROLES:
+            return membership.organisation
+    if policy.is_platform_admin(actor.user):
+        return None
+    raise PermissionDenied(
+        _("Capturing events needs an operator or administrator role in an organisation."),
+        code="no_capturing_organisation",
+    )
+
+
+def _audit(actor: Actor, outcome: Outcome) -> None:
+    row = outcome.capture
+    audit.record(
+        actor,
+        "trace.capture",
+        row,
+        {
+            "status": [None, row.status],
+            "events_received": [None, row.events_received],
+            "events_stored": [None, row.events_stored],
+            "duplicates": [None, outcome.duplicates],
+            "errors": [None, len(outcome.errors)],
+        },
+    )
+
+
+@transaction.atomic
+def capture(
+    *,
+    actor: Actor,
+    fp: IO[bytes],
+    proceed: bool = False,
+    event_limit: int | None = None,
+    organisation=None,
+    progress: Callable[[int], None] | None = None,
+) -> Outcome:
+    """Capture an EPCIS document read as a stream from ``fp`` (see ``trace.capture``).
+
+    Records the Capture row with the user and the capturing organisation; invalid events
+    do not raise but come back in ``Outcome.errors`` (and, under rollback, store nothing).
+    """
+    org = capturing_organisation(actor, organisation)
+    row = Capture.objects.create(
+        organisation=org, user=actor.user, error_behaviour=PROCEED if proceed else ROLLBACK
+    )
+    outcome = capture_document(
+        fp,
+        capture=row,
+        organisation=org,
+        proceed=proceed,
+        event_limit=event_limit,
+        progress=progress,
+    )
+    _audit(actor, outcome)
+    return outcome
+
+
+@transaction.atomic
+def capture_event(*, actor: Actor, event: Any, organisation=None) -> Outcome:
+    """Capture one event (``POST /epcis/events``); its own ``@context`` declares its prefixes."""
+    org = capturing_organisation(actor, organisation)
+    row = Capture.objects.create(organisation=org, user=actor.user, error_behaviour=ROLLBACK)
+    prefixes = context_prefixes(event.get("@context")) if isinstance(event, dict) else {}
+    outcome = capture_events([(0, event)], capture=row, prefixes=prefixes, organisation=org)
+    _audit(actor, outcome)
+    return outcome
+
+
+@transaction.atomic
+def create_named_query(*, actor: Actor, name: str, parameters: dict) -> NamedQuery:
+    """Save a query under a name (``POST /epcis/queries``); its parameters must be valid."""
+    from .epcis_rest import query
+
+    if actor.is_system:
+        raise PermissionDenied()
+    named = NamedQuery(name=name, parameters=parameters, owner=actor.user)
+    try:
+        named.full_clean(exclude=["owner", "parameters"])  # parameters: checked below
+    except ValidationError as exc:
+        if NamedQuery.objects.filter(name=name).exists():
+            raise Conflict(_("A query named %(name)s exists already.") % {"name": name}) from exc
+        raise DomainError(
+            _("A query name may hold only letters, digits, '-' and '_' (at most 80)."),
+            code="invalid_name",
+        ) from exc
+    query.parse(query.from_json(parameters))  # QueryParameterError if not a valid query
+    named.save()
+    audit.record(actor, "trace.create_named_query", named, {"parameters": [None, parameters]})
+    return named
+
+
+@transaction.atomic
+def delete_named_query(*, actor: Actor, named_query: NamedQuery) -> None:
+    """Remove a named query; only its owner or a platform administrator may."""
+    if not (
+        actor.is_system
+        or policy.is_platform_admin(actor.user)
+        or named_query.owner_id == actor.user.pk
+    ):
+        raise PermissionDenied()
+    audit.record(
+        actor,
+        "trace.delete_named_query",
+        named_query,
+        {"parameters": [named_query.parameters, None]},
+    )
+    named_query.delete()

@@ -1,0 +1,32 @@
+"""Vocabularies of the trace app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaptureStatus(models.TextChoices):
+    RUNNING = "running", _("Running")
+    SUCCESS = "success", _("Success")
+    FAILED = "failed", _("Failed")
+
+
+class IdentifierRole(models.TextChoices):
+    """How an identifier takes part in an event; lineage walks these roles."""
+
+    EPC = "epc", _("object")
+    PARENT = "parent", _("parent")
+    CHILD = "child", _("child")
+    INPUT = "input", _("input")
+    OUTPUT = "output", _("output")
+    CLASS = "class", _("quantity class")
+    CHILD_CLASS = "child_class", _("child quantity class")
+    INPUT_CLASS = "input_class", _("input quantity class")
+    OUTPUT_CLASS = "output_class", _("output quantity class")
+
+
+class LotStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    ON_HOLD = "on_hold", _("On hold")
+    RECALLED = "recalled", _("Recalled")
+    CONSUMED = "consumed", _("Consumed")
+    DESTROYED = "destroyed", _("Destroyed")

@@ -1,0 +1,69 @@
+"""Label printing for lots and items: GS1 Digital Link QR codes on a PDF sheet."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from daodi.core.errors import DomainError
+
+from . import queries
+from .documents import LabelSpec, label_sheet_pdf
+from .epcis import identifiers
+from .models import Lot
+
+BLOCKED = {"on_hold": _("on hold"), "recalled": _("recalled")}
+
+
+def digital_link(lot: Lot) -> str:
+    """The URI printed in the lot's QR code: our resolver, GTIN, lot and serial."""
+    parsed = identifiers.parse(lot.identifier, verify=False)
+    return parsed.digital_link(settings.DIGITAL_LINK_BASE)
+
+
+def _spec(lot: Lot) -> LabelSpec:
+    title = " ".join(
+        filter(
+            None, [lot.herb.name if lot.herb_id else "", lot.grade.label if lot.grade_id else ""]
+        )
+    )
+    lines = [
+        f"{_('Lot')} {lot.batch}" if lot.batch else "",
+        f"{_('Serial')} {lot.serial}" if lot.serial else "",
+        lot.holder.name if lot.holder_id else "",
+    ]
+    return LabelSpec(title=title or lot.gtin, lines=[x for x in lines if x], uri=digital_link(lot))
+
+
+def refuse_if_blocked(lot: Lot) -> None:
+    """Labels are never printed for a lot on hold or recalled."""
+    if lot.status in BLOCKED:
+        raise DomainError(
+            _("Labels cannot be printed: this lot is %(status)s.")
+            % {"status": BLOCKED[lot.status]},
+            code="lot_blocked",
+        )
+
+
+def lot_labels_pdf(lot: Lot, *, copies: int = 1) -> bytes:
+    """A sheet of ``copies`` labels for the lot itself."""
+    refuse_if_blocked(lot)
+    return label_sheet_pdf([_spec(lot)] * copies, kind="lot")
+
+
+def item_labels_pdf(lot: Lot) -> bytes:
+    """One small label per serialised item made from the lot (found through its lineage)."""
+    refuse_if_blocked(lot)
+    graph = queries.graph(lot.identifier, direction="forward")
+    items = [
+        lot
+        for lot in queries.lots({n["identifier"] for n in graph["nodes"]}).values()
+        if lot.serial
+    ]
+    if not items:
+        raise DomainError(_("No serialised items were made from this lot."), code="no_items")
+    for item in items:
+        refuse_if_blocked(item)
+    return label_sheet_pdf(
+        [_spec(item) for item in sorted(items, key=lambda i: i.serial)], kind="item"
+    )

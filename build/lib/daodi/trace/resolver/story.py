@@ -1,0 +1,671 @@
+"""The consumer trace page's data: one function that reads the store and returns plain data.
+
+``build(identifier)`` answers everything the page shows about a lot or a serialised item —
+herb, grade, pack, origin and GI, plots and harvest dates, processing steps, the chain of
+custody, status and recall — from a fixed handful of queries whatever the chain's length:
+the backward lineage (one recursive query), the events naming anything in it, the lots, the
+places and parties those events name, the trade item and the herb's geographic indications.
+
+The result is plain data (dicts, lists, strings, dates) so it can be cached and rendered
+without touching the database again. ``version`` (the newest event of any lot in the
+lineage, plus the lots' row stamps) lets the view tell whether a cached story is still
+current with one cheap query.
+
+Other apps add to the page through *sections* (farm records, test results, certificates…):
+
+    from daodi.trace.resolver import story
+
+    def farm_records(ctx: story.Context) -> story.Section | None:
+        ...  # a few bulk queries over ctx.names / ctx.plots, never one per node
+        return story.Section("farm", _("Farm records"), "farm/resolver_section.html", data)
+
+    story.register_section("farm", farm_records, order=20)   # in AppConfig.ready()
+
+A section's data must change only through events on the lineage (which change ``version``)
+or the app must call :func:`invalidate` after changing what it shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Max
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from daodi.catalog.models import GeographicIndication, TradeItem
+from daodi.orgs.choices import OrgKind
+from daodi.orgs.models import Division, Organisation, Site
+
+from .. import lineage, queries
+from ..epcis import identifiers, profile
+from ..models import Event, Lot
+
+CBV_STEP_PREFIXES = ("https://ref.gs1.org/cbv/BizStep-", "urn:epcglobal:cbv:bizstep:")
+CBV_DISP_PREFIXES = ("https://ref.gs1.org/cbv/Disp-", "urn:epcglobal:cbv:disp:")
+CBV_SDT_PREFIX = "https://ref.gs1.org/cbv/SDT-"
+
+# Friendly names of business steps: CBV words and the words of our herb profile's URIs.
+STEP_LABELS = {
+    "harvest": gettext_lazy("Harvest"),  # 采收 (a commissioning that carries harvest ILMD)
+    "commissioning": gettext_lazy("Coding"),  # 赋码
+    "commingling": gettext_lazy("Commingling"),  # 合并批次
+    "transformation": gettext_lazy("Processing"),  # 加工
+    "recall": gettext_lazy("Recall"),  # 召回
+    "receiving": gettext_lazy("Receiving"),
+    "accepting": gettext_lazy("Acceptance"),
+    "arriving": gettext_lazy("Arrival"),
+    "shipping": gettext_lazy("Shipping"),
+    "departing": gettext_lazy("Departure"),
+    "transporting": gettext_lazy("Transport"),
+    "loading": gettext_lazy("Loading"),
+    "unloading": gettext_lazy("Unloading"),
+    "packing": gettext_lazy("Packing"),
+    "unpacking": gettext_lazy("Unpacking"),
+    "repackaging": gettext_lazy("Repackaging"),
+    "inspecting": gettext_lazy("Inspection"),
+    "sampling": gettext_lazy("Sampling"),
+    "storing": gettext_lazy("Storage"),
+    "holding": gettext_lazy("Holding"),
+    "stocking": gettext_lazy("Stocking"),
+    "picking": gettext_lazy("Picking"),
+    "retail_selling": gettext_lazy("Retail sale"),
+    "destroying": gettext_lazy("Destruction"),
+    "decommissioning": gettext_lazy("Decommissioning"),
+    "sowing": gettext_lazy("Sowing"),
+    "transplanting": gettext_lazy("Transplanting"),
+    "input_application": gettext_lazy("Input application"),
+    "irrigation": gettext_lazy("Irrigation"),
+    "field_inspection": gettext_lazy("Field inspection"),
+    "harvesting": gettext_lazy("Harvest"),
+    "drying": gettext_lazy("Drying"),
+    "fresh_cutting": gettext_lazy("Fresh cutting"),
+    "fixing": gettext_lazy("Fixing (enzyme deactivation)"),
+    "slicing": gettext_lazy("Slicing"),
+    "extraction": gettext_lazy("Extraction"),
+    "fumigation_declaration": gettext_lazy("No-fumigation declaration"),
+}
+# Steps that change the material itself: the page's "processing" strip.
+PROCESSING_STEPS = {
+    "harvest", "harvesting", "commingling", "transformation", "drying", "fresh_cutting",
+    "fixing", "slicing", "extraction", "packing", "repackaging",
+}  # fmt: skip
+UNITS = {"KGM": "kg", "GRM": "g", "TNE": "t", "LTR": "L", "H87": "", "": ""}
+
+
+@dataclass
+class Section:
+    """A block of the page contributed by an app: rendered with ``template`` (gets
+    ``section``), shown in ``order``. ``links`` ({"href", "title", "rel"}) also go into the
+    linkset, e.g. ``rel="https://gs1.org/voc/certificationInfo"`` for a certificate."""
+
+    key: str
+    title: str
+    template: str
+    data: dict | list
+    order: int = 100
+    links: list[dict] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "key": self.key,
+            "title": str(self.title),
+            "template": self.template,
+            "data": self.data,
+            "order": self.order,
+            "links": self.links,
+        }
+
+
+@dataclass
+class Context:
+    """What section builders get: the lineage and the rows the story was built from."""
+
+    root: str
+    names: list[str]  # the scanned identifier and everything it was made from
+    lots: dict[str, Lot]
+    events: list[Event]  # relevant events, oldest first
+    plots: list[dict]  # as in the story, with "gln" when the plot is a known place
+    herb_id: int | None
+
+
+SectionBuilder = Callable[[Context], Section | None]
+_SECTIONS: dict[str, tuple[int, SectionBuilder]] = {}
+
+
+def register_section(key: str, builder: SectionBuilder, *, order: int = 100) -> None:
+    """Add (or replace, by ``key``) a section of the consumer page."""
+    _SECTIONS[key] = (order, builder)
+
+
+class Missing(LookupError):
+    """No lot or item with this identifier is registered."""
+
+
+GENERATION_KEY = "resolver:generation"
+
+
+def invalidate() -> None:
+    """Make every cached story stale (for changes that reach the page without an event:
+    renamed organisations or places, edited GI areas, an app's own section data)."""
+    from .views import story_cache
+
+    cache = story_cache()
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+
+
+# --- reading events -------------------------------------------------------------------
+
+
+def _prefixes(doc: dict) -> set[str]:
+    """The prefixes a stored event's own @context binds to our profile namespace."""
+    found = {profile.PREFIX}
+    context = doc.get("@context")
+    for entry in context if isinstance(context, list) else [context]:
+        if isinstance(entry, dict):
+            found.update(k for k, v in entry.items() if v == profile.NAMESPACE)
+    return found
+
+
+def extension(doc: dict, name: str, where: dict | None = None):
+    """A daodi extension field (``daodi:name`` or its full URI) of an event or its ILMD."""
+    where = doc if where is None else where
+    if not isinstance(where, dict):
+        return None
+    for prefix in _prefixes(doc):
+        if f"{prefix}:{name}" in where:
+            return where[f"{prefix}:{name}"]
+    return where.get(profile.NAMESPACE + name)
+
+
+def _word(value: str, prefixes: tuple[str, ...]) -> str:
+    for prefix in prefixes:
+        if value.startswith(prefix):
+            return value[len(prefix) :]
+    return value
+
+
+def step_key(event: Event) -> str:
+    """The page's name for what an event did (a key of STEP_LABELS, or the raw word)."""
+    doc = event.document
+    biz = _word(event.biz_step or "", CBV_STEP_PREFIXES)
+    if biz.startswith(profile.NAMESPACE + "BizStep-"):
+        biz = biz[len(profile.NAMESPACE + "BizStep-") :]
+    if _word(event.disposition or "", CBV_DISP_PREFIXES) == "recalled":
+        return "recall"
+    if event.event_type == "ObjectEvent" and event.action == "ADD" and biz == "commissioning":
+        ilmd = doc.get("ilmd") or {}
+        if extension(doc, profile.ILMD_PLOT, ilmd) or extension(
+            doc, profile.ILMD_HARVEST_DATE, ilmd
+        ):
+            return "harvest"
+    if event.event_type == "TransformationEvent" and biz in ("", "commissioning", "transforming"):
+        inputs = len(doc.get("inputEPCList") or []) + len(doc.get("inputQuantityList") or [])
+        return "commingling" if inputs > 1 else "transformation"
+    return biz or "other"
+
+
+def _canon(value) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return identifiers.parse(value, verify=False).canonical
+    except identifiers.IdentifierError:
+        return None
+
+
+def _gln(value: str | None) -> str | None:
+    """The GLN of a place or party URI (SGLN, PGLN, GLN Digital Link), else None."""
+    if not value:
+        return None
+    try:
+        parsed = identifiers.parse(value, verify=False)
+    except identifiers.IdentifierError:
+        return None
+    return parsed.key if parsed.ai in ("414", "417") else None
+
+
+def _owner(doc: dict) -> str | None:
+    for entry in doc.get("destinationList") or []:
+        if _word(str(entry.get("type", "")), (CBV_SDT_PREFIX,)) == "owning_party":
+            return entry.get("destination")
+    return None
+
+
+def _outputs(event: Event, names: set[str]) -> tuple[Decimal | None, str, int]:
+    """Quantity (and unit) or item count this event gives the lineage's lots."""
+    doc = event.document
+    if event.event_type == "TransformationEvent":
+        epcs, classes = doc.get("outputEPCList") or [], doc.get("outputQuantityList") or []
+    else:
+        epcs = (doc.get("epcList") or []) + (doc.get("childEPCs") or [])
+        classes = (doc.get("quantityList") or []) + (doc.get("childQuantityList") or [])
+    total, unit = None, ""
+    for q in classes:
+        if _canon(q.get("epcClass")) in names and "quantity" in q:
+            try:
+                total = (total or Decimal(0)) + Decimal(str(q["quantity"]))
+            except InvalidOperation:
+                continue
+            unit = q.get("uom", "")
+    count = sum(1 for e in epcs if _canon(e) in names)
+    return total, unit, count
+
+
+def _quantity_text(total: Decimal | None, unit: str, count: int) -> str:
+    if total is not None:
+        text = f"{total.normalize():f}"
+        return f"{text} {UNITS.get(unit, unit)}".strip()
+    if count:
+        return _("%(count)s item(s)") % {"count": count}
+    return ""
+
+
+# --- people and places ------------------------------------------------------------------
+
+
+def mask_name(name: str) -> str:
+    """A household's name as the public sees it: the surname, the rest starred (王**)."""
+    name = name.strip()
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+def party_name(org: Organisation | None) -> str:
+    if org is None:
+        return ""
+    return mask_name(org.name) if org.kind == OrgKind.HOUSEHOLD else org.name
+
+
+def division_text(division: Division | None) -> str:
+    """Township and village (with the county before them), e.g. 太行县东山乡杏树村."""
+    names, node, depth = [], division, 0
+    while node is not None and depth < 3:
+        names.append(node.name)
+        node, depth = node.parent, depth + 1
+    return "".join(reversed(names))
+
+
+def _date(value) -> dt.date | None:
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value[:10])
+        except ValueError:
+            return None
+    return None
+
+
+# --- the story --------------------------------------------------------------------------
+
+_DIVISION = "division__parent__parent"
+
+
+def lookup(identifier: str) -> Lot | None:
+    """The lot or item itself, or None (one query)."""
+    return (
+        Lot.objects.filter(identifier=identifier)
+        .select_related("herb", "grade", "holder__" + _DIVISION, "site__" + _DIVISION)
+        .first()
+    )
+
+
+def version_of(names: list[str]) -> str:
+    """A stamp that changes whenever any lot of the lineage gets an event (one query)."""
+    got = Lot.objects.filter(identifier__in=names).aggregate(
+        last=Max("last_event_id"), stamp=Max("updated_at")
+    )
+    return _stamp(got["last"] or 0, got["stamp"])
+
+
+def _stamp(last_event: int, updated: dt.datetime | None) -> str:
+    # The row stamp guards against a reloaded database reusing event ids.
+    return f"{last_event}:{updated.timestamp() if updated else ''}"
+
+
+def _relevant(events: list[Event], names: set[str], cutoff: dict[str, dt.datetime]) -> list[Event]:
+    """Drop events an input lot had after it went into this lineage (its other buyers'
+    business) and events withdrawn by an error declaration."""
+    declared = {e.event_id for e in events if e.is_declaration}
+    kept = []
+    for event in events:
+        if event.event_id in declared:
+            continue
+        named = {n for n in (_canon(v) for v in _named(event.document)) if n in names}
+        if named and all(n in cutoff and event.event_time > cutoff[n] for n in named):
+            continue
+        kept.append(event)
+    return kept
+
+
+def _named(doc: dict):
+    for key in ("epcList", "childEPCs", "inputEPCList", "outputEPCList"):
+        yield from doc.get(key) or []
+    if doc.get("parentID"):
+        yield doc["parentID"]
+    for key in ("quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList"):
+        for q in doc.get(key) or []:
+            yield q.get("epcClass")
+
+
+def _containers(events: list[Event], names: set[str]) -> dict[str, dt.datetime]:
+    """Pallets and cases the lineage's items were packed into, with when (its custody
+    then travels with the container)."""
+    found: dict[str, dt.datetime] = {}
+    for event in events:
+        doc = event.document
+        if event.event_type != "AggregationEvent" or event.action != "ADD":
+            continue
+        parent = _canon(doc.get("parentID"))
+        children = {_canon(c) for c in doc.get("childEPCs") or []} | {
+            _canon(q.get("epcClass")) for q in doc.get("childQuantityList") or []
+        }
+        if parent and parent not in names and children & names:
+            found[parent] = min(found.get(parent, event.event_time), event.event_time)
+    return found
+
+
+def build(identifier: str, root: Lot | None = None) -> dict:
+    """The page's data for ``identifier`` (canonical form); :class:`Missing` if unknown."""
+    root = root or lookup(identifier)
+    if root is None:
+        raise Missing(identifier)
+    edges = lineage.edges(identifier, direction="backward")
+    names = {identifier} | {e.source for e in edges} | {e.target for e in edges}
+    # An input lot's later events (the rest of it sold elsewhere) are not this item's story.
+    cutoff: dict[str, dt.datetime] = {}
+
+    # Lots are read before their events, so the version stamp is never newer than the
+    # events the story shows (a capture in between only makes the next scan rebuild).
+    rows = [root] + list(
+        Lot.objects.filter(identifier__in=names - {identifier}).select_related(
+            "herb", "grade", "holder__" + _DIVISION, "site__" + _DIVISION
+        )
+    )
+    lots = {lot.identifier: lot for lot in rows}
+    events = list(queries.history(names).select_related("organisation__" + _DIVISION))
+    by_pk = {e.pk: e for e in events}
+    for edge in edges:
+        if edge.event_pk in by_pk:
+            when = by_pk[edge.event_pk].event_time
+            cutoff[edge.source] = max(cutoff.get(edge.source, when), when)
+    containers = _containers(events, names)
+    if containers:
+        rows += list(Lot.objects.filter(identifier__in=containers))
+        later = queries.history(containers).select_related("organisation__" + _DIVISION)
+        events += [
+            e
+            for e in later.filter(event_time__gte=min(containers.values()))
+            if e.pk not in by_pk and e.action != "DELETE"
+        ]
+        events.sort(key=lambda e: (e.event_time, e.pk))
+    events = _relevant(events, names, cutoff)
+
+    # Places and parties the events name, in one query each.
+    site_glns, party_glns = set(), set()
+    for event in events:
+        doc = event.document
+        for uri in (event.biz_location, event.read_point):
+            if _gln(uri):
+                site_glns.add(_gln(uri))
+        if _gln(_owner(doc)):
+            party_glns.add(_gln(_owner(doc)))
+        plot = extension(doc, profile.ILMD_PLOT, doc.get("ilmd") or {})
+        if isinstance(plot, str) and _gln(plot):
+            site_glns.add(_gln(plot))
+    sites = (
+        {
+            s.gln: s
+            for s in Site.objects.filter(gln__in=site_glns).select_related(
+                "organisation__" + _DIVISION, _DIVISION
+            )
+        }
+        if site_glns
+        else {}
+    )
+    parties = (
+        {
+            o.gln: o
+            for o in Organisation.objects.filter(gln__in=party_glns).select_related(_DIVISION)
+        }
+        if party_glns
+        else {}
+    )
+
+    timeline, steps, plots, origins = [], [], [], []
+    recall = hold = None
+    for event in events:
+        doc = event.document
+        key = step_key(event)
+        place = sites.get(_gln(event.biz_location)) or sites.get(_gln(event.read_point))
+        owner = parties.get(_gln(_owner(doc)))
+        holder = owner or (place.organisation if place else None) or event.organisation
+        total, unit, count = _outputs(event, names | set(containers))
+        entry = {
+            "key": key,
+            "label": str(STEP_LABELS.get(key, key.replace("_", " "))),
+            "time": event.event_time,
+            "holder": party_name(holder),
+            "place": place.name if place else "",
+            "area": division_text(
+                (place.division if place else None) or (holder.division if holder else None)
+            ),
+            "quantity": _quantity_text(total, unit, count),
+            "processing": key in PROCESSING_STEPS and event.event_type != "AggregationEvent",
+        }
+        if key == "harvest" or key == "harvesting":
+            ilmd = doc.get("ilmd") or {}
+            plot_value = extension(doc, profile.ILMD_PLOT, ilmd)
+            plot_site = sites.get(_gln(plot_value)) if isinstance(plot_value, str) else None
+            area_division = (
+                (plot_site.division if plot_site else None)
+                or (place.division if place else None)
+                or (holder.division if holder else None)
+            )
+            harvest = {
+                "plot": plot_site.name if plot_site else (str(plot_value) if plot_value else ""),
+                "plot_id": plot_site.gln if plot_site else (str(plot_value or "")),
+                "gln": plot_site.gln if plot_site else None,
+                "grower": party_name(
+                    (plot_site.organisation if plot_site else None) or holder
+                ),
+                "area": division_text(area_division),
+                "harvest_date": _date(extension(doc, profile.ILMD_HARVEST_DATE, ilmd))
+                or event.event_time,
+                "herb_age": extension(doc, profile.ILMD_HERB_AGE, ilmd),
+                "quantity": entry["quantity"],
+            }
+            plots.append(harvest)
+            if plot_site and not entry["place"]:
+                entry["place"] = plot_site.name
+            entry["holder"] = entry["holder"] or harvest["grower"]
+            entry["area"] = entry["area"] or harvest["area"]
+            if area_division is not None:
+                origins.append(area_division)
+        if key == "recall":
+            recall = {
+                "reason": str(extension(doc, "recallReason") or ""),
+                "reference": str(extension(doc, "recallReference") or ""),
+                "time": event.event_time,
+            }
+        disposition = _word(event.disposition or "", CBV_DISP_PREFIXES)
+        if disposition in ("non_conformant", "damaged", "expired"):
+            hold = {"time": event.event_time, "disposition": disposition}
+        timeline.append(entry)
+        if entry["processing"]:
+            steps.append(entry)
+
+    herb = root.herb or next((lot.herb for lot in lots.values() if lot.herb_id), None)
+    grade = root.grade or next((lot.grade for lot in lots.values() if lot.grade_id), None)
+    item = (
+        TradeItem.objects.filter(gtin=root.gtin).select_related("herb", "grade").first()
+        if root.gtin
+        else None
+    )
+    if item is not None:
+        herb, grade = herb or item.herb, grade or item.grade
+
+    # The lot is a GI product only when every origin lies inside one GI's area.
+    indication = None
+    if herb is not None and origins:
+        for gi in GeographicIndication.objects.filter(herb=herb).prefetch_related("divisions"):
+            if all(gi.covers(d) for d in origins):
+                indication = {"name": gi.name, "registration_no": gi.registration_no}
+                break
+
+    status = root.status
+    if status != "recalled" and any(lot.status == "recalled" for lot in lots.values()):
+        status = "recalled"  # a recalled input taints what was made from it
+    if status != "recalled":
+        recall = None
+    if status != "on_hold":
+        hold = None
+    elif hold is None:
+        hold = {"time": None, "disposition": root.disposition}
+    if recall is not None and not recall["reason"]:
+        recall["reason"] = root.status_reason
+
+    ctx = Context(
+        root=identifier,
+        names=sorted(names),
+        lots=lots,
+        events=events,
+        plots=plots,
+        herb_id=herb.pk if herb else None,
+    )
+    sections = []
+    for key, (order, builder) in sorted(_SECTIONS.items(), key=lambda kv: (kv[1][0], kv[0])):
+        section = builder(ctx)
+        if section is not None:
+            section.order = order
+            sections.append(section.as_dict())
+
+    harvest_dates = sorted(
+        d.date() if isinstance(d, dt.datetime) else d for d in (p["harvest_date"] for p in plots)
+    )
+    return {
+        "identifier": identifier,
+        "gtin": root.gtin,
+        "batch": root.batch,
+        "serial": root.serial,
+        "is_item": bool(root.serial),
+        "herb": {
+            "name": herb.name,
+            "trade_name": herb.trade_name,
+            "latin_name": herb.latin_name,
+            "material_name": herb.material_name,
+            "material_latin": herb.material_latin,
+        }
+        if herb
+        else None,
+        "grade": grade.label if grade else "",
+        "pack": item.pack if item else "",
+        "status": status,
+        "status_label": str(dict(_status_choices()).get(status, status)),
+        "recall": recall,
+        "hold": hold,
+        "origins": list(dict.fromkeys(division_text(d) for d in origins)),
+        "indication": indication,
+        "plots": plots,
+        "harvest_from": harvest_dates[0] if harvest_dates else None,
+        "harvest_to": harvest_dates[-1] if harvest_dates else None,
+        "steps": steps,
+        "timeline": list(reversed(timeline)),  # newest first, as a consumer reads it
+        "sections": sections,
+        "links": [link for s in sections for link in s["links"]],
+        "names": sorted(names | set(containers)),
+        "version": _stamp(
+            max((lot.last_event_id or 0 for lot in rows), default=0),
+            max((lot.updated_at for lot in rows if lot.updated_at), default=None),
+        ),
+    }
+
+
+def _status_choices():
+    from ..choices import LotStatus
+
+    return LotStatus.choices
+
+
+def product(gtin: str) -> dict | None:
+    """The product page's data for a GTIN-14: herb, grade, pack; None if unknown."""
+    item = TradeItem.objects.filter(gtin=gtin).select_related("herb", "grade", "unit").first()
+    if item is None:
+        return None
+    herb = item.herb
+    return {
+        "gtin": gtin,
+        "herb": {
+            "name": herb.name,
+            "trade_name": herb.trade_name,
+            "latin_name": herb.latin_name,
+            "material_name": herb.material_name,
+            "material_latin": herb.material_latin,
+        },
+        "grade": item.grade.label if item.grade_id else "",
+        "pack": item.pack,
+        "net_quantity": (
+            f"{item.net_quantity.normalize():f} {item.unit.name if item.unit_id else ''}".strip()
+            if item.net_quantity is not None
+            else ""
+        ),
+        "indications": [gi.name for gi in herb.indications.all()],
+    }
+
+
+def gtin_known(gtin: str) -> bool:
+    """Whether this GTIN is ours (a trade item or any lot carries it)."""
+    return (
+        TradeItem.objects.filter(gtin=gtin).exists() or Lot.objects.filter(gtin=gtin).exists()
+    )
+
+
+# --- the built-in "test results" section ------------------------------------------------
+
+
+def _test_results(ctx: Context) -> Section | None:
+    """Inspection outcomes recorded on the lineage (EPCIS ``inspecting`` events); the
+    quality app replaces this with its judged results under the same key."""
+    rows, links = [], []
+    for event in ctx.events:
+        if step_key(event) != "inspecting":
+            continue
+        doc = event.document
+        verdict = _word(event.disposition or "", CBV_DISP_PREFIXES)
+        certificates = doc.get("certificationInfo") or []
+        if isinstance(certificates, str):
+            certificates = [certificates]
+        if verdict not in ("conformant", "non_conformant") and not certificates:
+            continue
+        rows.append(
+            {
+                "time": event.event_time,
+                "verdict": verdict,
+                "certificates": [c for c in certificates if isinstance(c, str)],
+            }
+        )
+        links += [
+            {
+                "href": c,
+                "title": _("Certificate of analysis"),
+                "rel": "https://gs1.org/voc/certificationInfo",
+            }
+            for c in certificates
+            if isinstance(c, str) and c.startswith(("http://", "https://"))
+        ]
+    if not rows:
+        return None
+    return Section(
+        "tests",
+        _("Test results"),
+        "trace/resolver/sections/tests.html",
+        {"results": list(reversed(rows))},
+        links=links,
+    )
+
+
+register_section("tests", _test_results, order=50)

@@ -1,0 +1,182 @@
+"""Pages of the trace app: lots (the projection), their history and labels, and recalls."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from daodi.core.errors import DomainError
+from daodi.core.forms import add_domain_error
+from daodi.core.views import Column, DetailPage, ListPage, Resource, actor
+from daodi.orgs import policy
+
+from . import labels, queries, recall
+from .filters import LotFilter, RecallFilter
+from .forms import LabelForm, RecallForm
+from .models import Lot, Recall
+
+
+class LotResource(Resource):
+    """Lots and items as the events left them: where, with whom, how much, which status."""
+
+    model, namespace, name = Lot, "trace", "lot"
+    filterset_class = LotFilter
+    list_columns = (
+        Column("identifier", link=True),
+        Column("herb"),
+        Column("grade", wide=True),
+        Column("quantity"),
+        Column("unit", wide=True),
+        Column("holder", wide=True),
+        Column("status"),
+    )
+    detail_fields = (
+        "identifier",
+        "gtin",
+        "batch",
+        "serial",
+        "herb",
+        "grade",
+        "quantity",
+        "unit",
+        "holder",
+        "site",
+        "location",
+        "status",
+        "disposition",
+    )
+    detail_template = "trace/lot_detail.html"
+
+    def queryset(self, user, *, write=False):
+        return policy.scope(
+            Lot.objects.select_related("herb", "grade", "holder", "site"), user, write=write
+        )
+
+    def can_create(self, user):
+        return False  # lots come from events, never from a form
+
+    def can_write(self, user, obj):
+        return False
+
+    def detail_context(self, request, obj):
+        graph = queries.graph(obj.identifier, direction="both", user=request.user)
+        return {
+            "graph": graph,
+            "events": list(queries.history([obj.identifier]).order_by("-event_time", "-id")[:50]),
+            "can_label": policy.scope(
+                Lot.objects.filter(pk=obj.pk), request.user, write=True
+            ).exists(),
+            "label_form": LabelForm(),
+            "digital_link": labels.digital_link(obj),
+        }
+
+
+class RecallResource(Resource):
+    model, namespace, name = Recall, "trace", "recall"
+    filterset_class = RecallFilter
+    list_columns = (
+        Column("reference", link=True),
+        Column("identifier", wide=True),
+        Column("reason"),
+        Column("started_at"),
+        Column("organisation", wide=True),
+    )
+    detail_fields = (
+        "reference",
+        "identifier",
+        "reason",
+        "started_at",
+        "started_by",
+        "organisation",
+    )
+    detail_template = "trace/recall_detail.html"
+
+    def queryset(self, user, *, write=False):
+        return policy.scope(
+            Recall.objects.select_related("organisation", "started_by"), user, write=write
+        )
+
+    def can_create(self, user):
+        return user.is_authenticated and (
+            policy.is_platform_admin(user)
+            or Lot.objects.filter(policy.org_q(user, write=True, prefix="holder__")).exists()
+        )
+
+    def can_write(self, user, obj):
+        return False
+
+
+lots = LotResource()
+recalls = RecallResource()
+
+
+@login_required
+def lot_labels(request, pk: int, kind: str):
+    """Label sheet (PDF) for a lot, or for the serialised items made from it."""
+    lot = get_object_or_404(policy.scope(Lot.objects.all(), request.user, write=True), pk=pk)
+    form = LabelForm(request.GET or None)
+    copies = form.cleaned_data["copies"] if form.is_valid() else 2
+    try:
+        pdf = (
+            labels.lot_labels_pdf(lot, copies=copies)
+            if kind == "lot"
+            else (labels.item_labels_pdf(lot))
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("trace:lot_detail", pk=lot.pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="labels-{lot.pk}-{kind}.pdf"'
+    return response
+
+
+@login_required
+def recall_create(request):
+    """Start a recall: everything made from the lot is marked recalled and reported."""
+    form = RecallForm(request.POST or None, initial=request.GET or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            started = recall.start_recall(actor=actor(request), **form.cleaned_data)
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.warning(
+                request,
+                _("Recall %(ref)s started: %(n)s lots and items recalled.")
+                % {"ref": started.reference, "n": len(started.rows)},
+            )
+            return redirect("trace:recall_detail", pk=started.pk)
+    return render(request, "trace/recall_form.html", {"form": form})
+
+
+@login_required
+def recall_report(request, pk: int, fmt: str):
+    """Download a recall's report file (PDF or XLSX)."""
+    found = get_object_or_404(recalls.queryset(request.user), pk=pk)
+    field = found.report_pdf if fmt == "pdf" else found.report_xlsx
+    if not field:
+        raise Http404
+    return FileResponse(
+        field.open("rb"), as_attachment=fmt != "pdf", filename=f"{found.reference}.{fmt}"
+    )
+
+
+def _read_only(resource: Resource) -> list:
+    seg, n = resource.segment or f"{resource.name}s", resource.name
+    return [
+        path(f"{seg}/", ListPage.as_view(resource=resource), name=f"{n}_list"),
+        path(f"{seg}/<int:pk>/", DetailPage.as_view(resource=resource), name=f"{n}_detail"),
+    ]
+
+
+urlpatterns = [
+    *_read_only(lots),
+    path("lots/<int:pk>/labels/<str:kind>.pdf", lot_labels, name="lot_labels"),
+    path("recalls/new/", recall_create, name="recall_create"),
+    path("recalls/<int:pk>/report.<str:fmt>", recall_report, name="recall_report"),
+    *_read_only(recalls),
+]

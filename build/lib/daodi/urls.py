@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include("daodi.api_urls")),
+    path("epcis/", include("daodi.trace.epcis_rest.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("daodi.trace.resolver.urls")),
+    path("", include("daodi.orgs.urls")),
+    path("catalogue/", include("daodi.catalog.urls")),
+    path("trace/", include("daodi.trace.urls")),
+    path("", include("daodi.web.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
