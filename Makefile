@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_FLAGS ?= -q
 export DJANGO_SETTINGS_MODULE := daodi.settings
 
-.PHONY: demo serve test lint format test-sqlite test-pg test-browser bench system-deps postgres \
+.PHONY: demo demo-smoke serve test lint format test-sqlite test-pg test-browser bench system-deps postgres \
         messages migrate clean vendor
 
 # --- environment ---------------------------------------------------------------------------
@@ -65,7 +65,7 @@ demo: migrate
 	@echo; echo "daodi is serving at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"; echo
 	$(BIN)/daodi runserver $(HOST):$(PORT)
 
-test: lint test-sqlite test-pg test-browser
+test: lint test-sqlite test-pg test-browser demo-smoke
 
 lint: $(BIN)/.installed messages
 	$(BIN)/ruff format --check .
@@ -81,6 +81,11 @@ test-pg: $(BIN)/.installed messages postgres
 
 test-browser: $(BIN)/.installed messages system-deps
 	DATABASE_URL= DAODI_BROWSER_TESTS=1 $(BIN)/pytest $(PYTEST_FLAGS) -m browser
+
+# `make demo` without the foreground server: loads a throw-away demo county, serves it, checks
+# the zh-hans home page.
+demo-smoke: $(BIN)/.installed messages
+	scripts/demo_smoke.sh
 
 bench: $(BIN)/.installed messages postgres
 	$(BIN)/python -m bench
