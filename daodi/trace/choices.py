@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CaptureStatus(models.TextChoices):
@@ -25,7 +26,7 @@ class IdentifierRole(models.TextChoices):
 
 
 class LotStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("lot status", "Active")
     ON_HOLD = "on_hold", _("On hold")
     RECALLED = "recalled", _("Recalled")
     CONSUMED = "consumed", _("Consumed")

@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from daodi.core.documents import XlsxColumn, XlsxSheet, qr_svg, render_pdf, write_xlsx
 
@@ -362,7 +363,7 @@ def recall_report_xlsx(
                 XlsxColumn(_("Identifier"), width=56),
                 XlsxColumn(_("GS1 element string"), width=40),
                 XlsxColumn(_("Herb")),
-                XlsxColumn(_("Grade")),
+                XlsxColumn(pgettext("herb grade", "Grade")),
                 XlsxColumn(_("Quantity"), number_format="0.###"),
                 XlsxColumn(_("Unit")),
                 XlsxColumn(_("Holder")),

@@ -11,6 +11,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from daodi.catalog.models import Grade, Herb
 from daodi.orgs.models import Organisation, Site
@@ -71,7 +72,7 @@ class Event(models.Model):
     event_type = models.CharField(_("event type"), max_length=24)
     event_time = models.DateTimeField(_("event time"))
     record_time = models.DateTimeField(_("record time"))
-    action = models.CharField(_("action"), max_length=8, blank=True)
+    action = models.CharField(pgettext_lazy("EPCIS", "action"), max_length=8, blank=True)
     biz_step = models.CharField(_("business step"), max_length=200, blank=True)
     disposition = models.CharField(_("disposition"), max_length=200, blank=True)
     read_point = models.CharField(_("read point"), max_length=200, blank=True)
