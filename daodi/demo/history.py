@@ -148,7 +148,7 @@ def county_facts() -> CountyFacts:
     from django.conf import settings
 
     from daodi.catalog.models import GeographicIndication, Herb, TradeItem
-    from daodi.orgs.choices import OrgKind
+    from daodi.orgs.choices import OrgKind, SiteKind
     from daodi.orgs.models import Organisation, Site
 
     from .build import read_divisions
@@ -206,7 +206,12 @@ def county_facts() -> CountyFacts:
     }
     refs = [
         int(g[len(prefix) : 12])
-        for g in [*(o[2] for o in orgs), *Site.objects.values_list("gln", flat=True)]
+        # Plot sites are the ones this module hands out: leaving them out keeps the plan of
+        # a county the same once its plots exist.
+        for g in [
+            *(o[2] for o in orgs),
+            *Site.objects.exclude(kind=SiteKind.PLOT).values_list("gln", flat=True),
+        ]
         if g and g.startswith(prefix)
     ]
     return CountyFacts(
@@ -1141,4 +1146,68 @@ def write_document(events, fp, *, created: str = "2026-12-31T00:00:00Z") -> int:
         fp.write(json.dumps(event, ensure_ascii=False, separators=(",", ":")))
         count += 1
     fp.write("\n]}}\n")
+    return count
+
+
+# --- the demo season ----------------------------------------------------------------------
+
+DEMO_EVENTS = 3000
+
+
+@dataclass
+class DemoSeason:
+    history: History
+    plots: int
+    events: int
+    example: RetailItem | None
+
+
+def example_item(history: History) -> RetailItem | None:
+    """A bag worth showing: the first from a sliced run that reached a trader, else any."""
+    best = None
+    for si, season in enumerate(history.seasons):
+        for ri, run in enumerate(season.runs):
+            if run.bags and best is None:
+                best = history.item(si, ri, 0)
+            if run.bags and run.sliced_lot and run.buyer:
+                return history.item(si, ri, 0)
+    return best
+
+
+def load_demo(*, seed: int = DEFAULT_SEED, events: int = DEMO_EVENTS) -> DemoSeason:
+    """Plan and capture a small season on the loaded demo county, in one transaction."""
+    from django.db import transaction
+
+    from daodi.orgs.models import Organisation
+
+    facts = county_facts()
+    history = plan(facts, seed=seed, events=events)
+    with transaction.atomic():
+        plots = len(history.plots)
+        hub = Organisation.objects.get(gln=facts.hub.gln, code=facts.hub.code)
+        stored = load(history, organisation=hub)
+    return DemoSeason(history, plots, stored, example_item(history))
+
+
+def remove_trace(organisations) -> int:
+    """Delete the trace records of ``organisations`` (a queryset) so a demo can be reset.
+
+    Events are append-only in use; this is for taking the fictional demo out again only.
+    Returns how many events went.
+    """
+    from django.db.models import Q
+
+    from daodi.trace.models import Capture, Event, Lot, Recall
+
+    captures = Capture.objects.filter(organisation__in=organisations)
+    events = Event.objects.filter(Q(organisation__in=organisations) | Q(capture__in=captures))
+    Recall.objects.filter(Q(organisation__in=organisations) | Q(capture__in=captures)).delete()
+    Lot.objects.filter(
+        Q(holder__in=organisations)
+        | Q(site__organisation__in=organisations)
+        | Q(first_event__in=events)
+        | Q(last_event__in=events)
+    ).delete()
+    count, _ = events.delete()
+    captures.delete()
     return count

@@ -316,7 +316,10 @@ def remove(*, actor: Actor | None = None) -> int:
         reduce(or_, (Q(path__startswith=p) for p in roots), Q(pk__in=demo_orgs.values("pk")))
     )
     herb_codes = [h.code for h in HERBS]
+    from .history import remove_trace
+
     try:
+        remove_trace(doomed)  # the demo season's events and lots refer to its sites
         GeographicIndication.objects.filter(herb__code__in=herb_codes).delete()
         TradeItem.objects.filter(herb__code__in=herb_codes).delete()
         Grade.objects.filter(herb__code__in=herb_codes).delete()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db import connection
+
 from daodi.catalog.models import TradeItem
 from daodi.orgs.models import Organisation, Site
 
@@ -107,7 +109,28 @@ def apply(batch: list[tuple[Event, list[projection.Change]]], organisation) -> N
                 dirty[lot.identifier] = lot
     Lot.objects.bulk_create(created.values(), batch_size=500)
     if dirty:
-        Lot.objects.bulk_update(dirty.values(), UPDATED_FIELDS, batch_size=500)
+        _update(dirty.values())
+
+
+def _update(lots) -> None:
+    """Write the changed fields back with one prepared UPDATE per lot row.
+
+    ``bulk_update`` builds a CASE expression per field over the whole batch, which SQLite
+    and PostgreSQL both plan slowly; executemany of a plain UPDATE is several times faster.
+    """
+    fields = [Lot._meta.get_field(name) for name in UPDATED_FIELDS]
+    qn = connection.ops.quote_name
+    sql = (
+        f"UPDATE {qn(Lot._meta.db_table)} SET "
+        + ", ".join(f"{qn(f.column)} = %s" for f in fields)
+        + f" WHERE {qn('id')} = %s"
+    )
+    rows = [
+        [f.get_db_prep_save(getattr(lot, f.attname), connection) for f in fields] + [lot.pk]
+        for lot in lots
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _apply_change(lot: Lot, change: projection.Change, event: Event, resolver: _Resolver):

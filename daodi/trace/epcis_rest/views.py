@@ -225,7 +225,7 @@ class EpcisView(APIView):
         return size, request.GET.get("nextPageToken") or None
 
     def link_next(self, request, response, cursor) -> None:
-        params = [(k, v) for k, v in request.GET.items() if k != "nextPageToken"]
+        params = [(k, v) for k, vs in request.GET.lists() if k != "nextPageToken" for v in vs]
         params.append(("nextPageToken", paging.encode(cursor)))
         url = request.build_absolute_uri(request.path) + "?" + urlencode(params)
         response["Link"] = f'<{url}>; rel="next"'

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -64,6 +65,7 @@ STEP_LABELS = {
     "loading": gettext_lazy("Loading"),
     "unloading": gettext_lazy("Unloading"),
     "packing": gettext_lazy("Packing"),
+    "case_packing": gettext_lazy("Case or pallet packing"),  # 装箱
     "unpacking": gettext_lazy("Unpacking"),
     "repackaging": gettext_lazy("Repackaging"),
     "inspecting": gettext_lazy("Inspection"),
@@ -93,6 +95,14 @@ PROCESSING_STEPS = {
     "harvest", "harvesting", "commingling", "transformation", "drying", "fresh_cutting",
     "fixing", "slicing", "extraction", "packing", "repackaging",
 }  # fmt: skip
+# A lot's status as a consumer reads it.
+STATUS_LABELS = {
+    "active": gettext_lazy("Normal"),
+    "on_hold": gettext_lazy("On hold"),
+    "recalled": gettext_lazy("Recalled"),
+    "consumed": gettext_lazy("Used in processing"),
+    "destroyed": gettext_lazy("Destroyed"),
+}
 UNITS = {"KGM": "kg", "GRM": "g", "TNE": "t", "LTR": "L", "H87": "", "": ""}
 
 
@@ -205,6 +215,8 @@ def step_key(event: Event) -> str:
             doc, profile.ILMD_HARVEST_DATE, ilmd
         ):
             return "harvest"
+    if event.event_type == "AggregationEvent" and biz in ("", "packing"):
+        return "case_packing"  # into a case or onto a pallet, not a change of the material
     if event.event_type == "TransformationEvent" and biz in ("", "commissioning", "transforming"):
         inputs = len(doc.get("inputEPCList") or []) + len(doc.get("inputQuantityList") or [])
         return "commingling" if inputs > 1 else "transformation"
@@ -369,16 +381,19 @@ def _containers(events: list[Event], names: set[str]) -> dict[str, dt.datetime]:
     return found
 
 
-def build(identifier: str, root: Lot | None = None) -> dict:
-    """The page's data for ``identifier`` (canonical form); :class:`Missing` if unknown."""
-    root = root or lookup(identifier)
-    if root is None:
-        raise Missing(identifier)
+@dataclass
+class _Loaded:
+    names: set[str]
+    containers: dict[str, dt.datetime]
+    rows: list[Lot]  # every lot read, containers included (for the version stamp)
+    lots: dict[str, Lot]  # the lineage's lots
+    events: list[Event]
+
+
+def _load(identifier: str, root: Lot) -> _Loaded:
+    """The backward lineage, its lots and the events that tell its story (3–5 queries)."""
     edges = lineage.edges(identifier, direction="backward")
     names = {identifier} | {e.source for e in edges} | {e.target for e in edges}
-    # An input lot's later events (the rest of it sold elsewhere) are not this item's story.
-    cutoff: dict[str, dt.datetime] = {}
-
     # Lots are read before their events, so the version stamp is never newer than the
     # events the story shows (a capture in between only makes the next scan rebuild).
     rows = [root] + list(
@@ -389,6 +404,8 @@ def build(identifier: str, root: Lot | None = None) -> dict:
     lots = {lot.identifier: lot for lot in rows}
     events = list(queries.history(names).select_related("organisation__" + _DIVISION))
     by_pk = {e.pk: e for e in events}
+    # An input lot's later events (the rest of it sold elsewhere) are not this item's story.
+    cutoff: dict[str, dt.datetime] = {}
     for edge in edges:
         if edge.event_pk in by_pk:
             when = by_pk[edge.event_pk].event_time
@@ -403,48 +420,95 @@ def build(identifier: str, root: Lot | None = None) -> dict:
             if e.pk not in by_pk and e.action != "DELETE"
         ]
         events.sort(key=lambda e: (e.event_time, e.pk))
-    events = _relevant(events, names, cutoff)
+    return _Loaded(names, containers, rows, lots, _relevant(events, names, cutoff))
 
-    # Places and parties the events name, in one query each.
+
+def _places(events: list[Event]) -> tuple[dict[str, Site], dict[str, Organisation]]:
+    """Places (by GLN) and parties (by party GLN) the events name: one query each."""
     site_glns, party_glns = set(), set()
     for event in events:
         doc = event.document
-        for uri in (event.biz_location, event.read_point):
+        plot = extension(doc, profile.ILMD_PLOT, doc.get("ilmd") or {})
+        for uri in (event.biz_location, event.read_point, plot if isinstance(plot, str) else ""):
             if _gln(uri):
                 site_glns.add(_gln(uri))
         if _gln(_owner(doc)):
             party_glns.add(_gln(_owner(doc)))
-        plot = extension(doc, profile.ILMD_PLOT, doc.get("ilmd") or {})
-        if isinstance(plot, str) and _gln(plot):
-            site_glns.add(_gln(plot))
-    sites = (
-        {
-            s.gln: s
-            for s in Site.objects.filter(gln__in=site_glns).select_related(
-                "organisation__" + _DIVISION, _DIVISION
-            )
-        }
-        if site_glns
-        else {}
+    sites = Site.objects.filter(gln__in=site_glns).select_related(
+        "organisation__" + _DIVISION, _DIVISION
     )
-    parties = (
-        {
-            o.gln: o
-            for o in Organisation.objects.filter(gln__in=party_glns).select_related(_DIVISION)
-        }
-        if party_glns
-        else {}
+    parties = Organisation.objects.filter(gln__in=party_glns).select_related(_DIVISION)
+    return (
+        {s.gln: s for s in sites} if site_glns else {},
+        {o.gln: o for o in parties} if party_glns else {},
     )
 
-    timeline, steps, plots, origins = [], [], [], []
+
+def _harvest(event: Event, entry: dict, place, holder, sites) -> tuple[dict, Division | None]:
+    """A harvest's plot card and the division it comes from (plot, place or grower)."""
+    doc = event.document
+    ilmd = doc.get("ilmd") or {}
+    value = extension(doc, profile.ILMD_PLOT, ilmd)
+    site = sites.get(_gln(value)) if isinstance(value, str) else None
+    division = (
+        (site.division if site else None)
+        or (place.division if place else None)
+        or (holder.division if holder else None)
+    )
+    harvested = _date(extension(doc, profile.ILMD_HARVEST_DATE, ilmd))
+    return {
+        "plot": site.name if site else (str(value) if value else ""),
+        "gln": site.gln if site else None,
+        "grower": party_name((site.organisation if site else None) or holder),
+        "area": division_text(division),
+        "harvest_date": harvested or timezone.localtime(event.event_time).date(),
+        "herb_age": extension(doc, profile.ILMD_HERB_AGE, ilmd),
+        "quantity": entry["quantity"],
+    }, division
+
+
+def _indication(herb, origins: list[Division]) -> dict | None:
+    """The GI whose area holds every origin of the lot (2 queries), else None."""
+    if herb is None or not origins:
+        return None
+    for gi in GeographicIndication.objects.filter(herb=herb).prefetch_related("divisions"):
+        if all(gi.covers(d) for d in origins):
+            return {"name": gi.name, "registration_no": gi.registration_no}
+    return None
+
+
+def _herb(herb) -> dict | None:
+    if herb is None:
+        return None
+    return {
+        "name": herb.name,
+        "trade_name": herb.trade_name,
+        "latin_name": herb.latin_name,
+        "material_name": herb.material_name,
+        "material_latin": herb.material_latin,
+    }
+
+
+def build(identifier: str, root: Lot | None = None) -> dict:
+    """The page's data for ``identifier`` (canonical form); :class:`Missing` if unknown."""
+    root = root or lookup(identifier)
+    if root is None:
+        raise Missing(identifier)
+    loaded = _load(identifier, root)
+    sites, parties = _places(loaded.events)
+    counted = loaded.names | set(loaded.containers)
+
+    timeline, plots, origins = [], [], []
     recall = hold = None
-    for event in events:
+    for event in loaded.events:
         doc = event.document
         key = step_key(event)
         place = sites.get(_gln(event.biz_location)) or sites.get(_gln(event.read_point))
-        owner = parties.get(_gln(_owner(doc)))
-        holder = owner or (place.organisation if place else None) or event.organisation
-        total, unit, count = _outputs(event, names | set(containers))
+        holder = (
+            parties.get(_gln(_owner(doc)))
+            or (place.organisation if place else None)
+            or event.organisation
+        )
         entry = {
             "key": key,
             "label": str(STEP_LABELS.get(key, key.replace("_", " "))),
@@ -454,38 +518,17 @@ def build(identifier: str, root: Lot | None = None) -> dict:
             "area": division_text(
                 (place.division if place else None) or (holder.division if holder else None)
             ),
-            "quantity": _quantity_text(total, unit, count),
-            "processing": key in PROCESSING_STEPS and event.event_type != "AggregationEvent",
+            "quantity": "" if key == "case_packing" else _quantity_text(*_outputs(event, counted)),
+            "processing": key in PROCESSING_STEPS,
         }
-        if key == "harvest" or key == "harvesting":
-            ilmd = doc.get("ilmd") or {}
-            plot_value = extension(doc, profile.ILMD_PLOT, ilmd)
-            plot_site = sites.get(_gln(plot_value)) if isinstance(plot_value, str) else None
-            area_division = (
-                (plot_site.division if plot_site else None)
-                or (place.division if place else None)
-                or (holder.division if holder else None)
-            )
-            harvest = {
-                "plot": plot_site.name if plot_site else (str(plot_value) if plot_value else ""),
-                "plot_id": plot_site.gln if plot_site else (str(plot_value or "")),
-                "gln": plot_site.gln if plot_site else None,
-                "grower": party_name(
-                    (plot_site.organisation if plot_site else None) or holder
-                ),
-                "area": division_text(area_division),
-                "harvest_date": _date(extension(doc, profile.ILMD_HARVEST_DATE, ilmd))
-                or event.event_time,
-                "herb_age": extension(doc, profile.ILMD_HERB_AGE, ilmd),
-                "quantity": entry["quantity"],
-            }
-            plots.append(harvest)
-            if plot_site and not entry["place"]:
-                entry["place"] = plot_site.name
-            entry["holder"] = entry["holder"] or harvest["grower"]
-            entry["area"] = entry["area"] or harvest["area"]
-            if area_division is not None:
-                origins.append(area_division)
+        if key in ("harvest", "harvesting"):
+            plot, division = _harvest(event, entry, place, holder, sites)
+            plots.append(plot)
+            entry["place"] = entry["place"] or (plot["plot"] if plot["gln"] else "")
+            entry["holder"] = entry["holder"] or plot["grower"]
+            entry["area"] = entry["area"] or plot["area"]
+            if division is not None:
+                origins.append(division)
         if key == "recall":
             recall = {
                 "reason": str(extension(doc, "recallReason") or ""),
@@ -496,9 +539,8 @@ def build(identifier: str, root: Lot | None = None) -> dict:
         if disposition in ("non_conformant", "damaged", "expired"):
             hold = {"time": event.event_time, "disposition": disposition}
         timeline.append(entry)
-        if entry["processing"]:
-            steps.append(entry)
 
+    lots = loaded.lots
     herb = root.herb or next((lot.herb for lot in lots.values() if lot.herb_id), None)
     grade = root.grade or next((lot.grade for lot in lots.values() if lot.grade_id), None)
     item = (
@@ -509,86 +551,56 @@ def build(identifier: str, root: Lot | None = None) -> dict:
     if item is not None:
         herb, grade = herb or item.herb, grade or item.grade
 
-    # The lot is a GI product only when every origin lies inside one GI's area.
-    indication = None
-    if herb is not None and origins:
-        for gi in GeographicIndication.objects.filter(herb=herb).prefetch_related("divisions"):
-            if all(gi.covers(d) for d in origins):
-                indication = {"name": gi.name, "registration_no": gi.registration_no}
-                break
-
     status = root.status
     if status != "recalled" and any(lot.status == "recalled" for lot in lots.values()):
         status = "recalled"  # a recalled input taints what was made from it
     if status != "recalled":
         recall = None
+    elif recall is not None and not recall["reason"]:
+        recall["reason"] = root.status_reason
     if status != "on_hold":
         hold = None
     elif hold is None:
         hold = {"time": None, "disposition": root.disposition}
-    if recall is not None and not recall["reason"]:
-        recall["reason"] = root.status_reason
 
-    ctx = Context(
-        root=identifier,
-        names=sorted(names),
-        lots=lots,
-        events=events,
-        plots=plots,
-        herb_id=herb.pk if herb else None,
-    )
+    ctx = Context(identifier, sorted(loaded.names), lots, loaded.events, plots, herb and herb.pk)
     sections = []
-    for key, (order, builder) in sorted(_SECTIONS.items(), key=lambda kv: (kv[1][0], kv[0])):
+    for order, builder in sorted(_SECTIONS.values(), key=lambda entry: entry[0]):
         section = builder(ctx)
         if section is not None:
             section.order = order
             sections.append(section.as_dict())
 
-    harvest_dates = sorted(
-        d.date() if isinstance(d, dt.datetime) else d for d in (p["harvest_date"] for p in plots)
-    )
+    harvest_dates = sorted(p["harvest_date"] for p in plots)
+    rows = loaded.rows
     return {
         "identifier": identifier,
         "gtin": root.gtin,
         "batch": root.batch,
         "serial": root.serial,
         "is_item": bool(root.serial),
-        "herb": {
-            "name": herb.name,
-            "trade_name": herb.trade_name,
-            "latin_name": herb.latin_name,
-            "material_name": herb.material_name,
-            "material_latin": herb.material_latin,
-        }
-        if herb
-        else None,
+        "herb": _herb(herb),
         "grade": grade.label if grade else "",
         "pack": item.pack if item else "",
         "status": status,
-        "status_label": str(dict(_status_choices()).get(status, status)),
+        "status_label": str(STATUS_LABELS.get(status, status)),
         "recall": recall,
         "hold": hold,
         "origins": list(dict.fromkeys(division_text(d) for d in origins)),
-        "indication": indication,
+        "indication": _indication(herb, origins),
         "plots": plots,
         "harvest_from": harvest_dates[0] if harvest_dates else None,
         "harvest_to": harvest_dates[-1] if harvest_dates else None,
-        "steps": steps,
+        "steps": [entry for entry in timeline if entry["processing"]],
         "timeline": list(reversed(timeline)),  # newest first, as a consumer reads it
         "sections": sections,
         "links": [link for s in sections for link in s["links"]],
-        "names": sorted(names | set(containers)),
+        "names": sorted(counted),
         "version": _stamp(
             max((lot.last_event_id or 0 for lot in rows), default=0),
             max((lot.updated_at for lot in rows if lot.updated_at), default=None),
         ),
     }
-
-
-def _status_choices():
-    from ..choices import LotStatus
-
-    return LotStatus.choices
 
 
 def product(gtin: str) -> dict | None:
@@ -599,13 +611,7 @@ def product(gtin: str) -> dict | None:
     herb = item.herb
     return {
         "gtin": gtin,
-        "herb": {
-            "name": herb.name,
-            "trade_name": herb.trade_name,
-            "latin_name": herb.latin_name,
-            "material_name": herb.material_name,
-            "material_latin": herb.material_latin,
-        },
+        "herb": _herb(herb),
         "grade": item.grade.label if item.grade_id else "",
         "pack": item.pack,
         "net_quantity": (
@@ -619,9 +625,7 @@ def product(gtin: str) -> dict | None:
 
 def gtin_known(gtin: str) -> bool:
     """Whether this GTIN is ours (a trade item or any lot carries it)."""
-    return (
-        TradeItem.objects.filter(gtin=gtin).exists() or Lot.objects.filter(gtin=gtin).exists()
-    )
+    return TradeItem.objects.filter(gtin=gtin).exists() or Lot.objects.filter(gtin=gtin).exists()
 
 
 # --- the built-in "test results" section ------------------------------------------------

@@ -14,5 +14,5 @@ urlpatterns = [
     path("01/<str:gtin>/10/<str:lot>", views.resolve, name="lot"),
     path("01/<str:gtin>/21/<str:serial>", views.resolve, name="item"),
     path("01/<str:gtin>/10/<str:lot>/21/<str:serial>", views.resolve, name="lot_item"),
-    re_path(r"^01(?:/.*)?$", views.resolve, name="other"),
+    re_path(r"^01(?:/[\s\S]*)?$", views.resolve, name="other"),  # newlines too
 ]

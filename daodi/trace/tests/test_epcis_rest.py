@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -426,3 +427,38 @@ def test_every_standard_example_is_captured_through_the_interface(operator, path
 
 def test_examples_are_present_or_skipped():
     shared_path("epcis", "examples")
+
+
+# --- the profile's documented example -------------------------------------------------------
+
+PROFILE_DOC = Path(__file__).resolve().parents[3] / "docs" / "epcis-profile.md"
+
+
+def profile_example() -> bytes:
+    text = PROFILE_DOC.read_text(encoding="utf-8")
+    block = text.split("<!-- example: herb-chain -->", 1)[1]
+    return block.split("```json", 1)[1].split("```", 1)[0].encode()
+
+
+@pytest.mark.django_db
+def test_the_documented_herb_chain_is_captured_and_answers_the_documented_queries(operator):
+    response = post_document(operator, profile_example())
+    job = operator.get(response["Location"]).json()
+    assert (job["success"], job["eventsStored"]) == (True, 4), job
+    steps = {e.event_type: e.biz_step for e in Event.objects.all()}
+    assert steps == {
+        "ObjectEvent": "receiving",
+        "AggregationEvent": "packing",
+        "TransformationEvent": profile.DRYING,
+    }
+    fresh = "urn:epc:class:lgtin:9521234.000001.H20260920-0101"
+    assert len(event_ids(operator.get("/epcis/events", {"MATCH_anyEPCClass": fresh}))) == 4
+    dryings = {
+        "EQ_bizStep": profile.DRYING,
+        "EQ_bizLocation": "urn:epc:id:sgln:9521234.00004.0",
+        "GE_eventTime": "2026-09-01T00:00:00+08:00",
+    }
+    assert len(event_ids(operator.get("/epcis/events", dryings))) == 1
+    assert len(event_ids(operator.get("/epcis/events", {"EQ_ILMD_daodi:herbAge": "3"}))) == 1
+    bag = "/epcis/epcs/https%3A%2F%2Fid.gs1.org%2F00%2F095212340000000013/events"
+    assert len(event_ids(operator.get(bag))) == 1

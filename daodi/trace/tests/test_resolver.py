@@ -180,16 +180,22 @@ def test_item_page_shows_the_chain_back_to_both_plots(client, county):
         assert text in html
     assert "王大山" not in html and "李小梅" not in html
     assert str(data["harvest_from"]) == "2026-06-28"  # from the ILMD
-    assert data["plots"][1]["harvest_date"].date().isoformat() == "2026-07-01"  # event date
+    assert data["plots"][1]["harvest_date"].isoformat() == "2026-07-01"  # the event date
     # Processing steps in order, with places.
-    assert [s["key"] for s in data["steps"]] == ["harvest", "harvest", "commingling", "drying", "packing"]
+    assert [s["key"] for s in data["steps"]] == [
+        "harvest",
+        "harvest",
+        "commingling",
+        "drying",
+        "packing",
+    ]
     drying = data["steps"][3]
     assert drying["place"] == "东山乡晾晒场" and drying["holder"] == "东山乡服务站"
     for msgid in ("Drying", "Packing", "Harvest", "Commingling", "Chain of custody"):
         assert zh(msgid) in html
     # The timeline, newest first, ends at the harvests; the pallet's packing is included.
     keys = [e["key"] for e in data["timeline"]]
-    assert keys == ["packing", "packing", "drying", "commingling", "harvest", "harvest"]
+    assert keys == ["case_packing", "packing", "drying", "commingling", "harvest", "harvest"]
     times = [e["time"] for e in data["timeline"]]
     assert times == sorted(times, reverse=True)
     assert html.index('data-step="drying"') < html.index('data-step="harvest"')
@@ -282,6 +288,7 @@ def test_unknown_serial_of_a_known_gtin_warns_of_counterfeit(client, county):
         "/01/09521234000020/21/" + "S" * 21,  # serial too long
         "/01/09521234000020/21/%E4%B8%AD",  # outside GS1 set 82
         "/01/09521234000020/21/S1%00",
+        "/01/09521234000020/21/S%0A1",  # a newline in the path
         "/01/",
         "/01",
         "/01//21/S1",

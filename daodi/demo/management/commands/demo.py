@@ -5,12 +5,13 @@ from collections import Counter
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from daodi.core.errors import DomainError
 from daodi.core.exchange import cli_language
-from daodi.demo import build, load
+from daodi.demo import build, history, load
 from daodi.demo.codes import DemoError
 from daodi.orgs.choices import DivisionLevel, OrgKind
 from daodi.orgs.models import User
@@ -40,6 +41,13 @@ class Command(BaseCommand):
             default=build.DEFAULT_SEED,
             help=f"Random seed (default {build.DEFAULT_SEED}).",
         )
+        parser.add_argument(
+            "--season-events",
+            type=int,
+            default=history.DEMO_EVENTS,
+            help=f"About how many trace events of a harvest season to capture "
+            f"(default {history.DEMO_EVENTS}; 0: none).",
+        )
         mode = parser.add_mutually_exclusive_group()
         mode.add_argument(
             "--if-empty",
@@ -52,7 +60,7 @@ class Command(BaseCommand):
             help="Remove a loaded demo county first, then load it again.",
         )
 
-    def handle(self, *args, scale, seed, if_empty, reset, **options):
+    def handle(self, *args, scale, seed, if_empty, reset, season_events=0, **options):
         with translation.override(cli_language(None, os.environ)):
             if scale < 1:
                 raise CommandError(_("The scale must be a whole number of at least 1."))
@@ -78,13 +86,32 @@ class Command(BaseCommand):
                 county = build.build_county(
                     seed=seed, scale=scale, company_prefix=settings.GS1_COMPANY_PREFIX
                 )
-                loaded = load.load(county)
+                # The county and its season go in together or not at all.
+                with transaction.atomic():
+                    loaded = load.load(county)
+                    season = (
+                        history.load_demo(seed=seed, events=season_events)
+                        if season_events
+                        else None
+                    )
             except DemoError as exc:
                 raise CommandError(str(exc)) from exc
             except DomainError as exc:  # e.g. a demo username already taken
                 raise CommandError(str(exc.message)) from exc
             self.print_summary(county, loaded)
             self.print_logins()
+            if season is not None:
+                self.print_season(season)
+
+    def print_season(self, season):
+        self.stdout.write("")
+        self.stdout.write(
+            _("Captured a harvest season: %(events)s trace events, %(plots)s plots.")
+            % {"events": f"{season.events:,}", "plots": f"{season.plots:,}"}
+        )
+        if season.example is not None:
+            self.stdout.write(_("Open a retail pack's trace page (Digital Link):"))
+            self.stdout.write(f"  {settings.DIGITAL_LINK_BASE.rstrip('/')}{season.example.path}")
 
     def print_summary(self, county, loaded):
         kinds = Counter(o.kind for o in county.organisations)

@@ -1,0 +1,369 @@
+"""One database's benchmarks (run by ``python -m bench`` with DATABASE_URL set).
+
+1. capture: ``daodi capture`` (a child process, documents written first, untimed) and
+   ``POST /epcis/capture`` (gunicorn, 2 workers, a client on loopback), each beside a
+   raw bulk insert of the same prepared Event + EventIdentifier rows;
+2. trace: ``queries.graph(both)`` of random retail items beside hop-by-hop queries of the
+   kind a client of a plain EPCIS repository makes (``MATCH_anyEPC`` per identifier);
+3. the consumer trace page under load (gunicorn, 2 workers; client threads on loopback);
+4. peak memory (max RSS) of ``daodi capture`` children on documents of up to 100 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import io
+import json
+import os
+import random
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import django
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+
+from daodi.core.actor import Actor  # noqa: E402
+from daodi.demo import history  # noqa: E402
+from daodi.trace import capture, queries  # noqa: E402
+from daodi.trace.epcis import identifiers  # noqa: E402
+from daodi.trace.models import Event, EventIdentifier  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "var" / "bench" / "docs"
+BIN = Path(sys.executable).parent
+PORT = 8765
+DOC_BYTES = 100 * 1024 * 1024
+REST_SHARE = 0.1  # the last tenth of the history goes in through POST /epcis/capture
+REST_DOC_EVENTS = 1000
+TARGETS = {"cli": 10_000, "rest": 3_000, "ratio": 5.0, "trace_p99": 0.020}
+
+
+def verdict(ok: bool) -> str:
+    return "MET" if ok else "MISSED"
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def write_documents(events, limit_bytes: int, limit_events: int | None, stem: str) -> list[Path]:
+    """Write events into documents of at most ``limit_bytes`` (or ``limit_events``)."""
+    paths, fp, size, count = [], None, 0, 0
+    for event in events:
+        line = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+        if fp is None or size + len(line) > limit_bytes or count == limit_events:
+            if fp:
+                fp.write("\n]}}\n")
+                fp.close()
+            paths.append(WORK / f"{stem}-{len(paths):04d}.jsonld")
+            fp = paths[-1].open("w", encoding="utf-8")
+            head = {
+                "@context": history.CONTEXT,
+                "type": "EPCISDocument",
+                "schemaVersion": "2.0",
+                "creationDate": "2026-12-31T00:00:00Z",
+            }
+            fp.write(json.dumps(head)[:-1] + ', "epcisBody": {"eventList": [\n')
+            size, count = 0, 0
+        fp.write((",\n" if count else "") + line)
+        size += len(line.encode()) + 2
+        count += 1
+    if fp:
+        fp.write("\n]}}\n")
+        fp.close()
+    return paths
+
+
+def raw_insert(events: list[dict]) -> float:
+    """Seconds to bulk insert the prepared rows of ``events`` (prepared untimed), rolled back."""
+    prepared = [capture.prepare(e, i, history.PREFIXES) for i, e in enumerate(events)]
+    now = django.utils.timezone.now()
+    for p in prepared:
+        p.row.record_time = now
+    elapsed = 0.0
+    with transaction.atomic():
+        for start in range(0, len(prepared), capture.BATCH):
+            batch = prepared[start : start + capture.BATCH]
+            t = time.perf_counter()
+            rows = Event.objects.bulk_create([p.row for p in batch])
+            EventIdentifier.objects.bulk_create(
+                [
+                    EventIdentifier(event=row, identifier=ident, role=role)
+                    for p, row in zip(batch, rows, strict=True)
+                    for role, ident in p.identifiers
+                ],
+                batch_size=4000,
+            )
+            elapsed += time.perf_counter() - t
+        transaction.set_rollback(True)
+    return elapsed
+
+
+class Server:
+    """gunicorn with 2 workers on 127.0.0.1, the page's rate limit raised for the run."""
+
+    def __enter__(self):
+        env = {**os.environ, "PUBLIC_RATE": "1000000/s", "RESOLVER_RATE": "0"}
+        self.proc = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "daodi.wsgi",
+                "-w",
+                "2",
+                "-b",
+                f"127.0.0.1:{PORT}",
+                "--timeout",
+                "600",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/")
+                return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def __exit__(self, *exc):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(30)
+
+
+def rest_capture(paths: list[Path], token: str) -> tuple[int, float, list]:
+    """POST each document, then poll its capture job; (events stored, seconds, failures)."""
+    stored, failures = 0, []
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=600)
+    head = {"Authorization": f"Bearer {token}", "Content-Type": "application/ld+json"}
+    started = time.perf_counter()
+    for path in paths:
+        conn.request("POST", "/epcis/capture", body=path.read_bytes(), headers=head)
+        response = conn.getresponse()
+        response.read()
+        if response.status != 202:
+            failures.append((path.name, response.status))
+            continue
+        location = response.getheader("Location")
+        while True:
+            conn.request("GET", location, headers=head)
+            job = conn.getresponse()
+            body = json.loads(job.read() or b"{}")
+            if body.get("running") is False or body.get("status") in ("success", "failed"):
+                break
+            time.sleep(0.05)
+        if body.get("errors"):
+            failures.append((path.name, body["errors"][:1]))
+    elapsed = time.perf_counter() - started
+    return stored, elapsed, failures
+
+
+def naive_trace(root: str) -> int:
+    """Hop by hop, as a client of a plain EPCIS repository: for each identifier on the
+    frontier, fetch the events naming it (MATCH_anyEPC) and follow inputs to outputs and
+    children to parents, backward and forward. Returns how many queries it made."""
+    queries_made = 0
+    for forward in (False, True):
+        seen, frontier = {root}, [root]
+        while frontier:
+            ident = frontier.pop()
+            queries_made += 1
+            docs = Event.objects.filter(identifiers__identifier=ident).values_list(
+                "document", flat=True
+            )
+            for doc in docs:
+                ins = [*doc.get("inputEPCList", []), *doc.get("childEPCs", [])]
+                ins += [q["epcClass"] for q in doc.get("inputQuantityList", [])]
+                ins += [q["epcClass"] for q in doc.get("childQuantityList", [])]
+                outs = [*doc.get("outputEPCList", [])]
+                outs += [q["epcClass"] for q in doc.get("outputQuantityList", [])]
+                if doc.get("parentID"):
+                    outs.append(doc["parentID"])
+                ins = [identifiers.canonical(i) for i in ins]
+                outs = [identifiers.canonical(o) for o in outs]
+                near, far = (ins, outs) if forward else (outs, ins)
+                if ident in near:
+                    for nxt in far:
+                        if nxt not in seen:
+                            seen.add(nxt)
+                            frontier.append(nxt)
+    return queries_made
+
+
+def page_load(paths: list[str], seconds: float, threads: int = 8):
+    """Client threads with keep-alive connections fetching random trace pages."""
+    latencies, errors, stop = [], [0], time.perf_counter() + seconds
+    lock = threading.Lock()
+
+    def worker(seed):
+        rng = random.Random(seed)
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+        mine = []
+        while time.perf_counter() < stop:
+            t = time.perf_counter()
+            conn.request("GET", rng.choice(paths), headers={"Accept": "text/html"})
+            response = conn.getresponse()
+            response.read()
+            mine.append(time.perf_counter() - t)
+            if response.status != 200:
+                with lock:
+                    errors[0] += 1
+        with lock:
+            latencies.extend(mine)
+
+    workers = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    started = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return latencies, time.perf_counter() - started, errors[0]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--events", type=int, required=True)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    args = parser.parse_args()
+    vendor = connection.vendor
+    call_command("migrate", verbosity=0)
+    t = time.perf_counter()
+    call_command("demo", "--season-events", "0", stdout=io.StringIO())
+    facts = history.county_facts()
+    hist = history.plan(facts, events=args.events)
+    history.create_plots(hist)
+    print(
+        f"history: {hist.count:,} events over {len(hist.seasons)} season(s), "
+        f"{len(hist.plots):,} plots (county + plan {time.perf_counter() - t:.1f} s)",
+        flush=True,
+    )
+
+    # --- documents (untimed) ----------------------------------------------------------
+    WORK.mkdir(parents=True, exist_ok=True)
+    for old in WORK.glob("*.jsonld"):
+        old.unlink()
+    split = int(hist.count * (1 - REST_SHARE))
+    stream = hist.events()
+    t = time.perf_counter()
+    cli_docs = write_documents((next(stream) for _ in range(split)), DOC_BYTES, None, "cli")
+    rest_docs = write_documents(stream, DOC_BYTES, REST_DOC_EVENTS, "rest")
+    sizes = [p.stat().st_size for p in cli_docs]
+    print(
+        f"documents: {len(cli_docs)} for the CLI (largest {max(sizes) / 2**20:.0f} MB), "
+        f"{len(rest_docs)} for REST, written in {time.perf_counter() - t:.0f} s",
+        flush=True,
+    )
+
+    # --- raw baseline on a sample of the same events ----------------------------------
+    sample = [e for _, e in zip(range(min(split, 20_000)), hist.events(), strict=False)]
+    raw = len(sample) / raw_insert(sample)
+    print(f"raw insert baseline: {raw:,.0f} events/s ({len(sample):,} events)", flush=True)
+
+    # --- daodi capture ----------------------------------------------------------------
+    t = time.perf_counter()
+    run = subprocess.run(
+        [str(BIN / "daodi"), "capture", "--organisation", "TH-HUB", *map(str, cli_docs)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    cli_time = time.perf_counter() - t
+    rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    stored = Event.objects.count()
+    cli_rate = stored / cli_time
+    if run.returncode:
+        print(run.stdout[-2000:], run.stderr[-2000:])
+    ok = cli_rate >= TARGETS["cli"] and raw / cli_rate <= TARGETS["ratio"]
+    print(
+        f"daodi capture: {stored:,} events in {cli_time:.1f} s = {cli_rate:,.0f} events/s; "
+        f"raw/capture = {raw / cli_rate:.1f}x -> {verdict(ok)} "
+        f"(target >= 10,000/s and within 5x)",
+        flush=True,
+    )
+    print(
+        f"peak memory of daodi capture (documents up to {max(sizes) / 2**20:.0f} MB): "
+        f"{rss_mb:.0f} MB -> {verdict(rss_mb <= 300)} (target <= 300 MB)",
+        flush=True,
+    )
+
+    # --- POST /epcis/capture ----------------------------------------------------------
+    from daodi.orgs import actions as org_actions
+    from daodi.orgs.models import User
+
+    admin = User.objects.get(username="admin")
+    _token, secret = org_actions.create_token(actor=Actor.system(), user=admin, name="bench")
+    before = Event.objects.count()
+    with Server():
+        _stored, rest_time, failures = rest_capture(rest_docs, secret)
+        rest_events = Event.objects.count() - before
+        rest_rate = rest_events / rest_time if rest_time else 0
+        ok = rest_rate >= TARGETS["rest"] and raw / max(rest_rate, 1e-9) <= TARGETS["ratio"]
+        print(
+            f"POST /epcis/capture: {rest_events:,} events in {rest_time:.1f} s = "
+            f"{rest_rate:,.0f} events/s; raw/REST = {raw / max(rest_rate, 1e-9):.1f}x -> "
+            f"{verdict(ok)} (target >= 3,000/s and within 5x)"
+            + (f"; {len(failures)} failed: {failures[:2]}" if failures else ""),
+            flush=True,
+        )
+
+        # --- trace ------------------------------------------------------------------------
+        rng = random.Random(1)
+        items = [
+            hist.item(si, ri, rng.randrange(run_.bags))
+            for si, season in enumerate(hist.seasons)
+            for ri, run_ in enumerate(season.runs)
+            if run_.bags
+        ]
+        picks = [rng.choice(items) for _ in range(200)]
+        fast, slow, hops = [], [], []
+        for item in picks:
+            t = time.perf_counter()
+            queries.graph(item.identifier, direction="both")
+            fast.append(time.perf_counter() - t)
+        for item in picks[:50]:
+            t = time.perf_counter()
+            hops.append(naive_trace(item.identifier))
+            slow.append(time.perf_counter() - t)
+        p50, p99 = pct(fast, 50) * 1000, pct(fast, 99) * 1000
+        n50, n99 = pct(slow, 50) * 1000, pct(slow, 99) * 1000
+        print(
+            f"trace both ways (recursive SQL): p50 {p50:.1f} ms, p99 {p99:.1f} ms -> "
+            f"{verdict(p99 <= 20)} (target p99 <= 20 ms)",
+            flush=True,
+        )
+        print(
+            f"  naive hop-by-hop MATCH_anyEPC ({statistics.mean(hops):.0f} queries each): "
+            f"p50 {n50:.1f} ms, p99 {n99:.1f} ms; naive/ours p50 = {n50 / p50:.1f}x",
+            flush=True,
+        )
+
+        # --- consumer page ----------------------------------------------------------------
+        paths = [item.path for item in picks]
+        latencies, elapsed, errors = page_load(paths, args.seconds)
+        rate = len(latencies) / elapsed
+        p99 = pct(latencies, 99) * 1000
+        print(
+            f"consumer trace page: {rate:,.0f} pages/s, p50 {pct(latencies, 50) * 1000:.0f} ms, "
+            f"p99 {p99:.0f} ms, {errors} non-200 -> {verdict(rate >= 300 and p99 <= 100)} "
+            f"(target >= 300 pages/s, p99 <= 100 ms)",
+            flush=True,
+        )
+    print(f"database: {vendor}", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class CatalogConfig(AppConfig):
-    name = "daodi.catalog"
-    verbose_name = _("Herb catalogue")

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class TraceConfig(AppConfig):
-    name = "daodi.trace"
-    verbose_name = _("Traceability")

@@ -1,3 +1,0 @@
-from .views import urlpatterns  # noqa: F401
-
-app_name = "trace"
