@@ -184,6 +184,15 @@ SPECTACULAR_SETTINGS = {
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The consumer trace page keeps built pages and per-address scan counters in memory, per
+# process: a warm scan then costs one query (the freshness check), never a cache round trip.
+RESOLVER_CACHE = "resolver"
+CACHES["resolver"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "resolver",
+    "OPTIONS": {"MAX_ENTRIES": 20000},
+}
+RESOLVER_RATE = os.environ.get("RESOLVER_RATE") or None  # e.g. "600/min"; "0" switches it off
 
 # GS1 company prefix of this deployment. The default 952… range is reserved by GS1
 # for documentation and examples, so demo codes can never clash with real products.
@@ -201,11 +210,9 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "daodi_cache",
-        }
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "daodi_cache",
     }
 
 LOGGING = {

@@ -30,7 +30,7 @@ def _walk_sql(table: str, forward: bool) -> str:
     roles = lambda alias, rs: f"{alias}.role IN ({', '.join(repr(str(r)) for r in rs)})"  # noqa: E731
     return f"""
         WITH RECURSIVE walk(identifier, depth) AS (
-            SELECT %s, 0
+            SELECT CAST(%s AS VARCHAR(255)), 0
             UNION
             SELECT {far}.identifier, walk.depth + 1
             FROM walk

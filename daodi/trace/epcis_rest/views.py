@@ -292,7 +292,7 @@ class CaptureView(EpcisView):
     def get(self, request):
         self.only_paging(request)
         size, token = self.page_params(request)
-        qs = visible_captures(request.user).select_related(None)
+        qs = visible_captures(request.user)
         key = query.digest({"@path": [request.path]})
         cursor = paging.decode(token, key) if token else paging.start(qs, key)
         rows, following = paging.page(qs, cursor, order_by=None, descending=False, size=size)
