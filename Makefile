@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_FLAGS ?= -q
 export DJANGO_SETTINGS_MODULE := daodi.settings
 
-.PHONY: demo demo-smoke serve test lint format test-sqlite test-pg test-browser bench system-deps postgres \
+.PHONY: demo demo-smoke serve test lint runtime-deps format test-sqlite test-pg test-browser bench system-deps postgres \
         messages migrate clean vendor
 
 # --- environment ---------------------------------------------------------------------------
@@ -21,20 +21,24 @@ $(BIN)/.installed: requirements/dev.txt pyproject.toml
 	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
-# Debian packages the tests and documents need: Chromium for browser tests, CJK fonts for
-# PDFs, gettext for translations, zbar to read printed QR codes back, poppler to render PDFs.
-system-deps:
-	@missing=""; \
-	command -v chromium >/dev/null || missing="$$missing chromium"; \
-	command -v msgfmt >/dev/null || missing="$$missing gettext"; \
-	command -v zbarimg >/dev/null || missing="$$missing zbar-tools"; \
-	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
-	fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing fonts-noto-cjk"; \
-	if [ -n "$$missing" ]; then \
-	  echo "Installing:$$missing"; \
+# Debian packages, installed only where missing. Running the platform needs gettext (to compile
+# translations), Pango (WeasyPrint's text layout) and the Noto CJK fonts (Chinese in PDFs); the tests also need Chromium for
+# browser tests, zbar to read printed QR codes back and poppler to render PDFs.
+define apt_install
+	@missing=""; for pair in $(1); do cmd=$${pair%%:*}; pkg=$${pair##*:}; \
+	  if [ "$$cmd" = fonts ]; then fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing $$pkg"; \
+	  elif [ "$$cmd" = pango ]; then ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing $$pkg"; \
+	  else command -v $$cmd >/dev/null || missing="$$missing $$pkg"; fi; done; \
+	if [ -n "$$missing" ]; then echo "Installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
-	fi
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; fi
+endef
+
+runtime-deps:
+	$(call apt_install,msgfmt:gettext fonts:fonts-noto-cjk pango:libpangoft2-1.0-0)
+
+system-deps: runtime-deps
+	$(call apt_install,chromium:chromium zbarimg:zbar-tools pdftoppm:poppler-utils curl:curl)
 
 # PostgreSQL on 127.0.0.1:5432: use the running server, else start the installed cluster,
 # else install Debian's server and start it.
@@ -52,7 +56,7 @@ postgres:
 	for i in $$(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && exit 0; sleep 1; done; \
 	echo "PostgreSQL did not start on 127.0.0.1:5432"; exit 1
 
-messages: $(BIN)/.installed system-deps
+messages: $(BIN)/.installed runtime-deps
 	@cd daodi && ../$(BIN)/daodi compilemessages -v0 -l zh_Hans
 
 migrate: $(BIN)/.installed messages
@@ -73,10 +77,10 @@ lint: $(BIN)/.installed messages
 	$(BIN)/python scripts/check_translations.py
 	$(BIN)/daodi makemigrations --check --dry-run -v0
 
-test-sqlite: $(BIN)/.installed messages
+test-sqlite: $(BIN)/.installed messages system-deps
 	DATABASE_URL= $(BIN)/pytest $(PYTEST_FLAGS) -m "not browser"
 
-test-pg: $(BIN)/.installed messages postgres
+test-pg: $(BIN)/.installed messages system-deps postgres
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_FLAGS) -m "not browser"
 
 test-browser: $(BIN)/.installed messages system-deps
