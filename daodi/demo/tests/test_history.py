@@ -9,11 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from importlib import import_module
 
 import pytest
+from django.apps import apps
 from django.db import transaction
 from django.test import override_settings
 
+from daodi.catalog.models import Unit
 from daodi.core.actor import Actor
 from daodi.demo import build, history, load
 from daodi.orgs.choices import SiteKind
@@ -35,6 +38,9 @@ def season(django_db_setup, django_db_blocker):
         override_settings(PASSWORD_HASHERS=FAST_HASHERS),
         transaction.atomic(),
     ):
+        # A transactional test elsewhere in the run may have flushed the seeded units.
+        if not Unit.objects.exists():
+            import_module("daodi.catalog.migrations.0003_standard_units").add_units(apps, None)
         load.load(build.build_county(company_prefix="9521234"))
         loaded = history.load_demo(events=EVENTS)
         yield loaded
