@@ -37,8 +37,8 @@ class World:
             gtin="09521234000013", herb=self.herb, pack="散装"
         )
         # Lots held by PT1's household, and a recall of one of them.
+        from daodi.trace.actions import start_recall
         from daodi.trace.models import Lot
-        from daodi.trace.recall import start_recall
         from daodi.trace.tests.chain import capture_chain, dl_lot, harvest_document
 
         capture_chain(organisation=network.household)

@@ -1,5 +1,5 @@
-"""Every write of the trace app's EPCIS interface: capturing documents and single events,
-and keeping named queries. Keyword-only, with an actor, one transaction, audited.
+"""Every write of the trace app: capturing documents and single events, keeping named
+queries, and recalls. Keyword-only, with an actor, one transaction, audited.
 
 The REST views (``/epcis/``) and the ``daodi capture`` command call these; nothing else
 writes captures.
@@ -12,17 +12,22 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daodi.core import audit
 from daodi.core.actor import Actor
-from daodi.core.errors import Conflict, DomainError, PermissionDenied
+from daodi.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from daodi.orgs import policy
 from daodi.orgs.choices import WRITE_ROLES
 
+from . import queries
+from . import recall as recall_helpers
 from .capture import Outcome, capture_document, capture_events
+from .epcis import identifiers
 from .epcis.hashing import context_prefixes
-from .models import Capture, NamedQuery
+from .epcis.profile import NAMESPACE
+from .models import Capture, Lot, NamedQuery, Recall
 
 ROLLBACK, PROCEED = "rollback", "proceed"
 
@@ -145,3 +150,63 @@ def delete_named_query(*, actor: Actor, named_query: NamedQuery) -> None:
         {"parameters": [named_query.parameters, None]},
     )
     named_query.delete()
+
+
+@transaction.atomic
+def start_recall(*, actor: Actor, identifier: str, reason: str) -> Recall:
+    """Recall ``identifier`` and everything downstream of it; returns the recorded recall.
+
+    Only platform administrators, regulators' platform admins or an organisation holding the
+    recalled lot may start one.
+    """
+    if not reason.strip():
+        raise DomainError(
+            _("Give the reason for the recall."),
+            code="reason_required",
+            fields={"reason": [_("This field is required.")]},
+        )
+    try:
+        root = identifiers.canonical(identifier)
+    except identifiers.IdentifierError as exc:
+        raise DomainError(
+            _("Not a valid lot or item identifier."),
+            code="bad_identifier",
+            fields={"identifier": [str(exc)]},
+        ) from exc
+    root_lot = Lot.objects.filter(identifier=root).select_related("holder").first()
+    if root_lot is None:
+        raise NotFound(_("No lot or item with this identifier is known."))
+    if not actor.is_system and not policy.is_platform_admin(actor.user):
+        policy.require_write(actor, root_lot.holder)
+    found = queries.downstream(root)
+    reference = recall_helpers.next_reference()
+    organisation = (
+        root_lot.holder if actor.is_system else recall_helpers.acting_org(actor, root_lot)
+    )
+    capture = Capture.objects.create(organisation=organisation, user=actor.user)
+    events = recall_helpers.recall_events(
+        found, reference=reference, reason=reason.strip(), when=timezone.localtime()
+    )
+    outcome = capture_events(
+        enumerate(events),
+        capture=capture,
+        prefixes={"daodi": NAMESPACE},
+        organisation=organisation,
+    )
+    if outcome.errors:  # our own events: a failure here is a bug, never the user's input
+        raise RuntimeError(f"recall events refused: {outcome.errors}")
+    fresh = queries.lots([lot.identifier for lot in found])
+    recall = Recall.objects.create(
+        reference=reference,
+        identifier=root,
+        reason=reason.strip(),
+        organisation=organisation,
+        started_by=actor.user,
+        capture=capture,
+        rows=[recall_helpers.row(fresh[lot.identifier]) for lot in found],
+    )
+    recall_helpers.write_reports(recall)
+    audit.record(
+        actor, "recall.start", recall, {"identifier": [None, root], "lots": [None, len(found)]}
+    )
+    return recall

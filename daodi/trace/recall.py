@@ -1,4 +1,7 @@
-"""Recall: find everything made from a lot, mark it recalled with EPCIS events, report it."""
+"""Recall helpers: the recall events, the reference numbers and the reports.
+
+The recall itself is the action ``trace.actions.start_recall``.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +9,12 @@ import io
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from daodi.core import audit
 from daodi.core.actor import Actor
-from daodi.core.errors import DomainError, NotFound
-from daodi.orgs import policy
 
-from . import queries
-from .capture import capture_events
+from .choices import LotStatus
 from .documents import (
     RecallReport,
     RecallRow,
@@ -24,16 +22,13 @@ from .documents import (
     recall_report_pdf,
     recall_report_xlsx,
 )
-from .epcis import identifiers
-from .epcis.profile import NAMESPACE
-from .choices import LotStatus
-from .models import Capture, Lot, Recall
+from .models import Lot, Recall
 
 EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
 CHUNK = 500
 
 
-def _next_reference() -> str:
+def next_reference() -> str:
     year = timezone.localdate().year
     count = Recall.objects.filter(reference__startswith=f"RC-{year}-").count()
     return f"RC-{year}-{count + 1:04d}"
@@ -63,64 +58,6 @@ def recall_events(lots: list[Lot], *, reference: str, reason: str, when) -> list
             event["quantityList"] = [{"epcClass": c} for c in classes]
         events.append(event)
     return events
-
-
-@transaction.atomic
-def start_recall(*, actor: Actor, identifier: str, reason: str) -> Recall:
-    """Recall ``identifier`` and everything downstream of it; returns the recorded recall.
-
-    Only platform administrators, regulators' platform admins or an organisation holding the
-    recalled lot may start one.
-    """
-    if not reason.strip():
-        raise DomainError(
-            _("Give the reason for the recall."),
-            code="reason_required",
-            fields={"reason": [_("This field is required.")]},
-        )
-    try:
-        root = identifiers.canonical(identifier)
-    except identifiers.IdentifierError as exc:
-        raise DomainError(
-            _("Not a valid lot or item identifier."),
-            code="bad_identifier",
-            fields={"identifier": [str(exc)]},
-        ) from exc
-    root_lot = Lot.objects.filter(identifier=root).select_related("holder").first()
-    if root_lot is None:
-        raise NotFound(_("No lot or item with this identifier is known."))
-    if not actor.is_system and not policy.is_platform_admin(actor.user):
-        policy.require_write(actor, root_lot.holder)
-    found = queries.downstream(root)
-    reference = _next_reference()
-    organisation = root_lot.holder if actor.is_system else _acting_org(actor, root_lot)
-    capture = Capture.objects.create(organisation=organisation, user=actor.user)
-    events = recall_events(
-        found, reference=reference, reason=reason.strip(), when=timezone.localtime()
-    )
-    outcome = capture_events(
-        enumerate(events),
-        capture=capture,
-        prefixes={"daodi": NAMESPACE},
-        organisation=organisation,
-    )
-    if outcome.errors:  # our own events: a failure here is a bug, never the user's input
-        raise RuntimeError(f"recall events refused: {outcome.errors}")
-    fresh = queries.lots([lot.identifier for lot in found])
-    recall = Recall.objects.create(
-        reference=reference,
-        identifier=root,
-        reason=reason.strip(),
-        organisation=organisation,
-        started_by=actor.user,
-        capture=capture,
-        rows=[_row(fresh[lot.identifier]) for lot in found],
-    )
-    write_reports(recall)
-    audit.record(
-        actor, "recall.start", recall, {"identifier": [None, root], "lots": [None, len(found)]}
-    )
-    return recall
 
 
 def report_of(recall: Recall) -> RecallReport:
@@ -157,7 +94,7 @@ def write_reports(recall: Recall) -> None:
     recall.save(update_fields=["report_pdf", "report_xlsx"])
 
 
-def _acting_org(actor: Actor, lot: Lot):
+def acting_org(actor: Actor, lot: Lot):
     memberships = list(actor.user.memberships.select_related("organisation"))
     for m in memberships:
         if lot.holder_id and lot.holder.path.startswith(m.organisation.path):
@@ -165,7 +102,7 @@ def _acting_org(actor: Actor, lot: Lot):
     return memberships[0].organisation if memberships else None
 
 
-def _row(lot: Lot) -> dict:
+def row(lot: Lot) -> dict:
     return {
         "identifier": lot.identifier,
         "herb": lot.herb.name if lot.herb_id else "",

@@ -14,7 +14,7 @@ from daodi.core.forms import add_domain_error
 from daodi.core.views import Column, DetailPage, ListPage, Resource, actor
 from daodi.orgs import policy
 
-from . import labels, queries, recall
+from . import actions, labels, queries
 from .filters import LotFilter, RecallFilter
 from .forms import LabelForm, RecallForm
 from .models import Lot, Recall
@@ -140,7 +140,7 @@ def recall_create(request):
     form = RecallForm(request.POST or None, initial=request.GET or None)
     if request.method == "POST" and form.is_valid():
         try:
-            started = recall.start_recall(actor=actor(request), **form.cleaned_data)
+            started = actions.start_recall(actor=actor(request), **form.cleaned_data)
         except DomainError as exc:
             add_domain_error(form, exc)
         else:

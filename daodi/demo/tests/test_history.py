@@ -21,7 +21,7 @@ from daodi.core.actor import Actor
 from daodi.demo import build, history, load
 from daodi.orgs.choices import SiteKind
 from daodi.orgs.models import Site
-from daodi.trace import queries, recall
+from daodi.trace import actions, queries
 from daodi.trace.epcis import identifiers, profile
 from daodi.trace.models import Event, Lot
 
@@ -198,7 +198,7 @@ def test_recalling_one_harvest_lot_recalls_exactly_what_was_made_from_it(hist):
     expected = hist.downstream(*packed)
     untouched = Lot.objects.exclude(identifier__in=expected).count()
 
-    done = recall.start_recall(actor=Actor.system(), identifier=identifier, reason="农残超标")
+    done = actions.start_recall(actor=Actor.system(), identifier=identifier, reason="农残超标")
 
     recalled = set(Lot.objects.filter(status="recalled").values_list("identifier", flat=True))
     assert recalled == expected

@@ -16,8 +16,8 @@ carry none, the canonical form computes it.
 from __future__ import annotations
 
 import re
-from functools import cached_property, lru_cache
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from urllib.parse import unquote, urlsplit
 
 from daodi.core.gs1 import check_digit

@@ -11,8 +11,8 @@ from django.core.management import call_command
 from daodi.core.actor import Actor
 from daodi.core.errors import DomainError, NotFound
 from daodi.trace import queries
+from daodi.trace.actions import start_recall
 from daodi.trace.models import Event, Lot, Recall
-from daodi.trace.recall import start_recall
 
 from .chain import DL_PALLET, capture_chain, dl_item, dl_lot, lgtin, sgtin
 

@@ -27,10 +27,10 @@ from daodi.core import gs1
 from daodi.core.actor import Actor
 from daodi.orgs.choices import DivisionLevel, OrgKind, SiteKind
 from daodi.orgs.models import Division, Site
+from daodi.trace.actions import start_recall
 from daodi.trace.capture import capture_document, capture_events
 from daodi.trace.epcis.profile import NAMESPACE
 from daodi.trace.models import Capture
-from daodi.trace.recall import start_recall
 from daodi.trace.resolver import story
 from daodi.trace.resolver.views import parse_path
 from daodi.trace.tests import chain

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from daodi.core.actor import Actor
 from daodi.core.errors import DomainError
 from daodi.orgs.models import User
-from daodi.trace.recall import start_recall
+from daodi.trace.actions import start_recall
 
 
 class Command(BaseCommand):
