@@ -89,10 +89,12 @@ def api():
 
 
 @pytest.fixture(autouse=True)
-def _english_free(settings):
-    # Tests see the default language (zh-hans) unless they ask for another.
+def _test_settings(settings, tmp_path_factory):
+    # Tests see the default language (zh-hans) unless they ask for another, and keep the
+    # files they write (recall reports, uploads) out of the working tree.
     settings.AXES_ENABLED = False
     settings.LANGUAGE_CODE = "zh-hans"
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
 
 
 if os.environ.get("DAODI_BROWSER_TESTS"):

@@ -199,6 +199,7 @@ class Lot(models.Model):
     class Meta:
         verbose_name = _("lot")
         verbose_name_plural = _("lots")
+        ordering = ["-id"]  # newest first in lists
 
     def __str__(self) -> str:
         return self.identifier

@@ -160,6 +160,20 @@ class _Canon:
     def __init__(self, prefixes: Mapping[str, str], ignore: Iterable[str]):
         self.prefixes = {**cbv.STANDARD_PREFIXES, **prefixes}
         self.ignore = set(ignore)
+        # value() is pure for given prefixes and the same identifiers and words recur
+        # across the events of a document: remember its answers for strings.
+        self._values: dict[tuple[str, str | None], str] = {}
+
+    @classmethod
+    def for_prefixes(cls, prefixes: Mapping[str, str]) -> _Canon:
+        """A shared instance for these prefixes (a document's events all use the same)."""
+        key = tuple(sorted(prefixes.items()))
+        canon = _CANONS.get(key)
+        if canon is None:
+            if len(_CANONS) >= 64:
+                _CANONS.clear()
+            canon = _CANONS[key] = cls(prefixes, ())
+        return canon
 
     def key(self, name: str) -> str:
         """A field name: ``prefix:local`` or a full IRI as ``{namespace}local``."""
@@ -183,6 +197,17 @@ class _Canon:
             return normalise_number(repr(value))
         if value is None:
             return ""
+        if type(value) is str:
+            key = (value, vocabulary.name if vocabulary is not None else None)
+            text = self._values.get(key)
+            if text is None:
+                if len(self._values) >= _VALUE_CACHE:
+                    self._values.clear()
+                text = self._values[key] = self._text(value, vocabulary)
+            return text
+        return self._text(value, vocabulary)
+
+    def _text(self, value: Any, vocabulary: cbv.Vocabulary | None) -> str:
         text = str(value).strip()
         if vocabulary is not None:
             text = vocabulary.expand(text)
@@ -231,6 +256,10 @@ class _Canon:
             else:
                 tail.extend(path + entry for entry in self.generic(self.key(k), v))
         return "".join(e for e in out if e) + "".join(sorted(extensions))
+
+
+_CANONS: dict[tuple, _Canon] = {}
+_VALUE_CACHE = 1 << 16
 
 
 def context_prefixes(context: Any) -> dict[str, str]:
@@ -314,7 +343,7 @@ def prehash(
     (:func:`context_prefixes`); ``ignore_fields`` are field names, compact or expanded,
     to leave out.
     """
-    c = _Canon(prefixes or {}, ())
+    c = _Canon.for_prefixes(prefixes or {})
     ignore = {c.key(f) for f in ignore_fields}
     rest = {
         k: v

@@ -39,6 +39,8 @@ _URN_ESCAPE = set('"%&/<>?#')
 
 
 def _encode(value: str, escape: set[str]) -> str:
+    if value.isalnum() and value.isascii():
+        return value  # the common case (digits, plain serials): nothing to escape
     return "".join(f"%{ord(c):02X}" if c in escape else c for c in value)
 
 
@@ -228,8 +230,14 @@ class Identifier:
 # --- validation -------------------------------------------------------------------------
 
 
+def _fast_check_digit(body: str) -> str:
+    """``gs1.check_digit`` for a body already known to be digits (the capture hot path)."""
+    total = 3 * sum(map(int, body[-1::-2])) + sum(map(int, body[-2::-2]))
+    return str((10 - total % 10) % 10)
+
+
 def _check(digits: str, what: str) -> None:
-    if check_digit(digits[:-1]) != digits[-1]:
+    if not digits[:-1].isdigit() or _fast_check_digit(digits[:-1]) != digits[-1]:
         raise IdentifierError(
             f"bad check digit in {what} {digits}: expected {check_digit(digits[:-1])}"
         )
@@ -284,7 +292,8 @@ def _make(ai: str, key: str, quals: list[tuple[str, str]], verify: bool, **kw) -
         seen.add(qai)
     if "21" in seen and "235" in seen:
         raise IdentifierError("AI (21) and AI (235) are mutually exclusive")
-    quals = sorted(quals, key=lambda q: order.index(q[0]))
+    if len(quals) > 1:
+        quals = sorted(quals, key=lambda q: order.index(q[0]))
     return Identifier(ai, key, tuple(quals), **kw)
 
 
@@ -316,7 +325,7 @@ def _digits(value: str, length: int, what: str) -> str:
 
 
 def _with_check(body: str) -> str:
-    return body + check_digit(body)
+    return body + (_fast_check_digit(body) if body.isdigit() else check_digit(body))
 
 
 def _parse_urn(value: str) -> Identifier:
@@ -427,10 +436,33 @@ def parse(value: str, *, verify: bool = True) -> Identifier:
 # projection) and the same lots recur across events; parsing is pure and Identifier is
 # immutable, so a bounded cache removes most of that work (benchmarks, docs/benchmarks.md).
 # Invalid input raises and is never cached.
-@lru_cache(maxsize=1 << 16)
+# The URNs met most in capture (an SGTIN per bag, an SSCC per case, an LGTIN per lot) in
+# their plain form: digits, and a serial or lot needing no unescaping. Anything else, or any
+# doubt, takes the general path; both give the same Identifier.
+_PLAIN_URN = re.compile(
+    r"urn:epc:(?:id:(sgtin|sscc)|class:(lgtin)):(\d{6,12})\.(\d+)(?:\.([A-Za-z0-9!'()*+,\-.:;=_]{1,20}))?"
+)
+
+
+def _fast_urn(value: str) -> Identifier | None:
+    m = _PLAIN_URN.fullmatch(value)
+    if m is None:
+        return None
+    scheme, lgtin, cp, ref, extra = m.groups()
+    if scheme == "sscc":
+        if extra is not None or len(cp) + len(ref) != 17:
+            return None
+        return Identifier("00", _with_check(ref[0] + cp + ref[1:]))
+    if extra is None or len(cp) + len(ref) != 13:
+        return None
+    gtin = _with_check(ref[0] + cp + ref[1:])
+    return Identifier("01", gtin, (("10" if lgtin else "21", extra),))
+
+
+@lru_cache(maxsize=1 << 15)
 def _parse(value: str, verify: bool) -> Identifier:
     if value.startswith("urn:epc:"):
-        return _parse_urn(value)
+        return _fast_urn(value) or _parse_urn(value)
     if value.startswith(("http://", "https://")):
         return _parse_digital_link(value, verify)
     raise IdentifierError("not an EPC URN or GS1 Digital Link URI")
@@ -446,10 +478,44 @@ def normalise(value: str) -> str:
 
     For fields that may hold any URI (readPoint, source, bizTransaction ...).
     """
+    if type(value) is str:
+        return _normalise(value)
     try:
         return parse(value, verify=False).canonical
     except IdentifierError:
         return value
+
+
+# The event hash, normalisation and projection ask for the canonical form of every
+# identifier of every event; one cached lookup per string replaces a parse each time.
+@lru_cache(maxsize=1 << 15)
+def _normalise(value: str) -> str:
+    try:
+        return parse(value, verify=False).canonical
+    except IdentifierError:
+        return value
+
+
+@lru_cache(maxsize=1 << 15)
+def verdict(value: str) -> tuple[str, str, bool]:
+    """How ``value`` fares as an identifier, for validation: ``(problem, reason, instance)``.
+
+    ``problem`` is ``""`` for a valid GS1 identifier or for a URI that is not one (any URI
+    may name an object), ``"identifier"`` for a malformed EPC URN and ``"check_digit"`` for
+    a GS1 identifier that fails verification; ``reason`` says why. ``instance`` is True for
+    a valid identifier of one instance (one that has a class but is not a class itself).
+    Cached: capture asks once per identifier per event and identifiers recur.
+    """
+    try:
+        ident = parse(value, verify=False)
+    except IdentifierError as exc:
+        return ("identifier" if value.startswith("urn:epc:") else "", str(exc), False)
+    if not value.startswith("urn:epc:"):  # URNs carry no check digit to verify
+        try:
+            parse(value)
+        except IdentifierError as exc:
+            return ("check_digit", str(exc), False)
+    return ("", "", not (ident.is_class or ident.epc_class is None))
 
 
 def epc_class(value: str) -> str | None:

@@ -67,6 +67,7 @@ TYPE_FIELDS = {
     },
     "AssociationEvent": {"action", "parentID", "childEPCs", "childQuantityList"},
 }
+STANDARD_FIELDS = COMMON_FIELDS.union(*TYPE_FIELDS.values())
 SENSOR_METADATA_FIELDS = frozenset(
     {
         "time",
@@ -168,18 +169,10 @@ class _Validator:
         """A URI; when it is an EPC URN or a GS1 Digital Link it must be a valid one."""
         if not self.uri(value, path):
             return
-        try:
-            ident = identifiers.parse(value, verify=False)
-        except identifiers.IdentifierError as exc:
-            if value.startswith("urn:epc:"):
-                self.error(path, "identifier", _("invalid identifier: %(reason)s"), reason=exc)
-            return  # any other URI may name an object
-        try:
-            identifiers.parse(value)
-        except identifiers.IdentifierError as exc:
-            self.error(path, "check_digit", _("invalid identifier: %(reason)s"), reason=exc)
-            return
-        if class_level and not (ident.is_class or ident.epc_class is None):
+        problem, reason, instance = identifiers.verdict(value)
+        if problem:  # any URI that is not a GS1 identifier may name an object
+            self.error(path, problem, _("invalid identifier: %(reason)s"), reason=reason)
+        elif class_level and instance:
             self.error(path, "not_class", _("must identify a class, not an instance"))
 
     def time(self, value: Any, path: str) -> None:
@@ -492,14 +485,10 @@ class _Validator:
         if "ilmd" in event and "ilmd" in allowed:
             self.ilmd(event["ilmd"], "ilmd")
         for key in event.keys() - allowed:
-            if key in COMMON_FIELDS | set().union(*TYPE_FIELDS.values()):
+            if key in STANDARD_FIELDS:
                 self.error(key, "not_allowed", _("not a field of %(type)s"), type=kind)
         self.extensions(
-            {
-                k: v
-                for k, v in event.items()
-                if k not in COMMON_FIELDS | set().union(*TYPE_FIELDS.values())
-            },
+            {k: v for k, v in event.items() if k not in STANDARD_FIELDS},
             set(),
             "",
         )
@@ -596,7 +585,7 @@ def normalise_event(event: Mapping[str, Any], prefixes: Mapping[str, str] | None
     """The canonical dict to store for a valid event, and its identifier index rows."""
     declared = dict(prefixes or {})
     every = {**cbv.STANDARD_PREFIXES, **declared}
-    out = copy.deepcopy(dict(event))
+    out = _copy(dict(event))
     index: list[tuple[str, str]] = []
 
     def ident(value: Any, role: str | None = None) -> Any:
@@ -665,6 +654,20 @@ def normalise_event(event: Mapping[str, Any], prefixes: Mapping[str, str] | None
         context.extend(c for c in (own if isinstance(own, list) else [own]) if c != EPCIS_CONTEXT)
     out = {"@context": context, **out}
     return NormalisedEvent(out, index)
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON data; several times faster than ``copy.deepcopy`` on events."""
+    if type(value) is dict:
+        return {k: v if type(v) in _SCALARS else _copy(v) for k, v in value.items()}
+    if type(value) is list:
+        return [v if type(v) in _SCALARS else _copy(v) for v in value]
+    if type(value) in _SCALARS:
+        return value
+    return copy.deepcopy(value)
 
 
 def _uses_prefix(value: Any, prefix: str) -> bool:

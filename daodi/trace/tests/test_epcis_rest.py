@@ -445,7 +445,7 @@ def test_the_documented_herb_chain_is_captured_and_answers_the_documented_querie
     response = post_document(operator, profile_example())
     job = operator.get(response["Location"]).json()
     assert (job["success"], job["eventsStored"]) == (True, 4), job
-    steps = {e.event_type: e.biz_step for e in Event.objects.all()}
+    steps = {e.event_type: e.biz_step for e in Event.objects.order_by("id")}
     assert steps == {
         "ObjectEvent": "receiving",
         "AggregationEvent": "packing",
