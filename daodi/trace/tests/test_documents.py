@@ -20,7 +20,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from daodi.core.documents import html_to_pdf, qr_svg, url_fetcher
 from daodi.trace.documents import (
@@ -292,7 +292,7 @@ def test_recall_report_xlsx_reads_back_with_translated_headers(tmp_path):
     with translation.override("zh-hans"):
         recall_report_xlsx(report, path)
         headers = [
-            gettext(h)
+            pgettext("herb grade", h) if h == "Grade" else gettext(h)
             for h in (
                 "No.",
                 "Kind",
