@@ -1,7 +1,7 @@
 """The REST API router: every /api/ endpoint is registered here."""
 
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from rest_framework.routers import DefaultRouter
 
 from daodi.catalog.api import views as catalog
