@@ -7,9 +7,6 @@ the packing, as a timeline. The same page switches to English.
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 from django.core.cache import cache
 from django.utils import translation
@@ -18,7 +15,6 @@ from playwright.sync_api import expect
 from daodi.trace.tests.test_resolver import ITEM, County, capture, county_events
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 
 def zh(msgid: str) -> str:
@@ -66,9 +62,7 @@ def test_consumer_scans_a_retail_pack_and_sees_the_chain_back_to_the_plot(
     expect(drying).to_be_visible()
     expect(page.get_by_text("王大山")).to_have_count(0)  # growers' names stay private
     assert fits_the_phone(page)
-    path = screenshot(page, "consumer-trace")
-    DOCS_IMAGES.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(path, DOCS_IMAGES / "consumer-trace.png")
+    screenshot(page, "consumer-trace")  # var/screenshots/; docs/images keeps a curated copy
 
     # The language toggle brings the same page in English.
     page.get_by_test_id("lang-en").click()
