@@ -16,7 +16,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_BENCH = "postgres://postgres@127.0.0.1:5432/daodi_bench"
 
 
 def machine() -> list[str]:
@@ -52,29 +51,43 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=1_000_000, help="history size")
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--seconds", type=float, default=15.0, help="page load duration")
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=ROOT / "var" / "bench",
+        help="where files go (SQLite, documents)",
+    )
+    parser.add_argument("--capture-only", action="store_true", help="skip trace and page load")
+    parser.add_argument("--pg-db", default="daodi_bench", help="PostgreSQL database (dropped!)")
     args = parser.parse_args()
+    pg_bench = f"postgres://postgres@127.0.0.1:5432/{args.pg_db}"
     for line in machine():
         print(line)
     urls = []
     if args.db in ("sqlite", "both"):
-        (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
-        path = ROOT / "var" / "bench" / "bench.sqlite3"
+        args.dir.mkdir(parents=True, exist_ok=True)
+        path = args.dir.resolve() / "bench.sqlite3"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         urls.append(("SQLite", f"sqlite:///{path}"))
     if args.db in ("postgres", "both"):
-        for sql in ("DROP DATABASE IF EXISTS daodi_bench", "CREATE DATABASE daodi_bench"):
+        for sql in (f"DROP DATABASE IF EXISTS {args.pg_db}", f"CREATE DATABASE {args.pg_db}"):
             subprocess.run(["psql", PG_ADMIN, "-qc", sql], check=True)
-        urls.append(("PostgreSQL", PG_BENCH))
+        urls.append(("PostgreSQL", pg_bench))
     status = 0
     for name, url in urls:
         print(f"\n=== {name} ===", flush=True)
-        env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "daodi.settings"}
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DJANGO_SETTINGS_MODULE": "daodi.settings",
+            "BENCH_DIR": str(args.dir.resolve()),
+        }
         cmd = [sys.executable, "-m", "bench.suite", "--events", str(args.events)]
-        cmd += ["--seconds", str(args.seconds)]
+        cmd += ["--seconds", str(args.seconds)] + (["--capture-only"] if args.capture_only else [])
         status |= subprocess.run(cmd, cwd=ROOT, env=env).returncode
     if args.db in ("postgres", "both"):
-        subprocess.run(["psql", PG_ADMIN, "-qc", "DROP DATABASE IF EXISTS daodi_bench"])
+        subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {args.pg_db}"])
     return status
 
 

@@ -56,7 +56,9 @@ class _Ctx:
     changes: dict[str, Change] = field(default_factory=dict)
 
     def touch(self, identifier: str, **values) -> Change:
-        change = self.changes.setdefault(identifier, Change(identifier=identifier))
+        change = self.changes.get(identifier)
+        if change is None:
+            change = self.changes[identifier] = Change(identifier=identifier)
         for name, value in values.items():
             setattr(change, name, value)
         if self.location:

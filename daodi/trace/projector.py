@@ -3,10 +3,20 @@
 Called inside the capture transaction, one batch of events at a time: one query loads the
 lots the batch names, the changes are applied in event order in memory, and new and changed
 lots are written back with one bulk insert and one bulk update.
+
+Lots are handled as plain rows (:class:`LotRow`), not model instances, and written with
+prepared statements (``COPY`` on PostgreSQL): a batch names about seven lots or items per
+event, and building and saving a model instance for each made the ORM the largest cost of
+capture (docs/benchmarks.md). Trade items, parties and places are looked up once per
+capture.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
+from collections.abc import Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.db import connection
@@ -16,12 +26,8 @@ from daodi.orgs.models import Organisation, Site
 
 from . import projection
 from .epcis import identifiers
-from .models import Event, Lot
+from .models import Lot
 
-UPDATED_FIELDS = [
-    "quantity", "unit", "holder", "site", "location", "status", "disposition", "last_event",
-    "herb", "grade",
-]  # fmt: skip
 _STATUS_RANK = {  # a status only moves to a graver one, except a release of a hold
     projection.ACTIVE: 0,
     projection.CONSUMED: 1,
@@ -29,6 +35,74 @@ _STATUS_RANK = {  # a status only moves to a graver one, except a release of a h
     projection.DESTROYED: 3,
     projection.RECALLED: 4,
 }
+_LOADED = (
+    "id", "identifier", "herb_id", "grade_id", "quantity", "unit", "holder_id", "site_id",
+    "location", "status", "disposition", "last_event_id",
+)  # fmt: skip
+_INSERTED = (
+    "identifier", "gtin", "batch", "serial", "herb_id", "grade_id", "quantity", "unit",
+    "holder_id", "site_id", "location", "status", "disposition", "status_reason",
+    "first_event_id", "last_event_id", "updated_at",
+)  # fmt: skip
+_UPDATED = (
+    "quantity", "unit", "holder_id", "site_id", "location", "status", "disposition",
+    "last_event_id", "herb_id", "grade_id", "updated_at",
+)  # fmt: skip
+_COPY_MIN_ROWS = 64  # below this, COPY's set-up costs more than executemany
+_QUANTITY = Lot._meta.get_field("quantity")
+_QUANTUM = Decimal(1).scaleb(-_QUANTITY.decimal_places)
+_FROM_FLOAT = decimal.Context(prec=15).create_decimal_from_float
+
+
+def raw_mark() -> str:
+    """The parameter placeholder of the DB-API driver itself (see :func:`raw_cursor`)."""
+    return "?" if connection.vendor == "sqlite" else "%s"
+
+
+@contextmanager
+def raw_cursor():
+    """The driver's own cursor, its errors still raised as Django's.
+
+    Bulk statements bypass Django's cursor wrapper: with DEBUG on it logs each query with
+    its parameters interpolated — megabytes per batch for the ``IN`` lists here, kept in
+    ``connection.queries`` — and its per-call work adds up over millions of rows. Its
+    placeholder is :func:`raw_mark`.
+    """
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        yield cursor.cursor
+
+
+def copy_rows(cursor, table: str, columns: Sequence[str], rows: list) -> None:
+    """Insert ``rows`` into ``table`` with a driver cursor (:func:`raw_cursor`): COPY on
+    PostgreSQL for many rows, else executemany."""
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(c) for c in columns)
+    if connection.vendor == "postgresql" and len(rows) >= _COPY_MIN_ROWS:
+        with cursor.copy(f"COPY {qn(table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join([raw_mark()] * len(columns))
+    cursor.executemany(f"INSERT INTO {qn(table)} ({names}) VALUES ({marks})", rows)
+
+
+def select_in(cursor, sql: str, values: list, params: Sequence = ()) -> list[tuple]:
+    """Rows of ``sql`` (with ``IN {}``; placeholders :func:`raw_mark`) for every value, in
+    chunks the backend allows; ``cursor`` is a driver cursor (:func:`raw_cursor`)."""
+    if not values:
+        return []
+    if connection.vendor == "postgresql":
+        cursor.execute(sql.replace("IN {}", "= ANY(%s)"), [*params, list(values)])
+        return cursor.fetchall()
+    rows: list[tuple] = []
+    step = 900  # under SQLite's historical limit of 999 bound parameters
+    for start in range(0, len(values), step):
+        chunk = values[start : start + step]
+        cursor.execute(sql.format("(" + ", ".join(["?"] * len(chunk)) + ")"), [*params, *chunk])
+        rows.extend(cursor.fetchall())
+    return rows
 
 
 def _parse(identifier: str):
@@ -38,133 +112,240 @@ def _parse(identifier: str):
         return None
 
 
+class LotRow:
+    """The columns of one ``Lot`` that the projection reads and writes."""
+
+    __slots__ = (
+        "id", "identifier", "gtin", "batch", "serial", "herb_id", "grade_id", "quantity", "unit",
+        "holder_id", "site_id", "location", "status", "disposition", "first_event_id",
+        "last_event_id",
+    )  # fmt: skip
+
+    def __init__(self, identifier: str):
+        self.id = None
+        self.identifier = identifier
+        self.gtin = self.batch = self.serial = self.unit = self.location = self.disposition = ""
+        self.herb_id = self.grade_id = self.holder_id = self.site_id = None
+        self.quantity = None
+        self.status = projection.ACTIVE
+        self.first_event_id = self.last_event_id = None
+
+
 class _Resolver:
-    """Looks up trade items, parties and places once per batch."""
+    """Knows trade items, parties and places: each table is read once per capture.
+
+    The county has hundreds of places, not millions, and a batch names most of them; one
+    query per table beats one per new GLN per batch.
+    """
 
     def __init__(self):
-        self._items: dict[str, TradeItem | None] = {}
-        self._orgs: dict[str, Organisation | None] = {}
-        self._sites: dict[str, Site | None] = {}
+        self._items: dict[str, tuple] | None = None  # GTIN: (herb id, grade id)
+        self._orgs: dict[str, int] | None = None  # GLN: organisation id
+        self._sites: dict[str, tuple] | None = None  # GLN: (site id, organisation id)
+        self._places: dict[str, tuple | None] = {}  # by URI: (site id, its organisation id)
+        self._parties: dict[str, int | None] = {}  # by URI: organisation id
 
-    def trade_item(self, gtin: str):
-        if gtin not in self._items:
-            self._items[gtin] = TradeItem.objects.filter(gtin=gtin).first()
-        return self._items[gtin]
+    def trade_item(self, gtin: str) -> tuple | None:
+        """(herb id, grade id) of the trade item with this GTIN."""
+        if self._items is None:
+            self._items = {
+                g: (herb, grade)
+                for g, herb, grade in TradeItem.objects.values_list("gtin", "herb_id", "grade_id")
+            }
+        return self._items.get(gtin)
 
-    def party(self, uri: str | None):
-        parsed = _parse(uri) if uri else None
-        if parsed is None or parsed.ai not in ("417", "414"):
-            return None
-        if parsed.key not in self._orgs:
-            self._orgs[parsed.key] = Organisation.objects.filter(gln=parsed.key).first()
-        return self._orgs[parsed.key]
+    def party(self, uri: str) -> int | None:
+        """The id of the organisation a party (PGLN) or place (GLN) URI names."""
+        if uri not in self._parties:
+            parsed = _parse(uri)
+            found = None
+            if parsed is not None and parsed.ai in ("417", "414"):
+                if self._orgs is None:
+                    # A GLN is not unique among organisations: the first one wins, as
+                    # with QuerySet.first().
+                    self._orgs = {}
+                    rows = Organisation.objects.exclude(gln="").order_by(
+                        *(Organisation._meta.ordering or ["pk"])
+                    )
+                    for gln, pk in rows.values_list("gln", "pk"):
+                        self._orgs.setdefault(gln, pk)
+                found = self._orgs.get(parsed.key)
+            self._parties[uri] = found
+        return self._parties[uri]
 
-    def site(self, uri: str | None):
-        parsed = _parse(uri) if uri else None
-        if parsed is None or parsed.ai != "414":
-            return None
-        if parsed.key not in self._sites:
-            self._sites[parsed.key] = (
-                Site.objects.select_related("organisation").filter(gln=parsed.key).first()
-            )
-        return self._sites[parsed.key]
+    def site(self, uri: str) -> tuple | None:
+        """(site id, organisation id) of the place a GLN URI names."""
+        if uri not in self._places:
+            parsed = _parse(uri)
+            found = None
+            if parsed is not None and parsed.ai == "414":
+                if self._sites is None:
+                    self._sites = {
+                        gln: (pk, org)
+                        for gln, pk, org in Site.objects.values_list("gln", "pk", "organisation_id")
+                    }
+                found = self._sites.get(parsed.key)
+            self._places[uri] = found
+        return self._places[uri]
 
 
-def _new_lot(identifier: str, resolver: _Resolver) -> Lot | None:
-    parsed = _parse(identifier)
-    if parsed is None or parsed.is_pattern or parsed.scheme == "gtin":
-        return None  # a whole product class is not a lot
-    lot = Lot(identifier=identifier)
-    if parsed.ai == "01":
-        lot.gtin = parsed.key
-        lot.batch = parsed.qualifier("10") or ""
-        lot.serial = parsed.qualifier("21") or ""
-        item = resolver.trade_item(parsed.key)
-        if item is not None:
-            lot.herb_id, lot.grade_id = item.herb_id, item.grade_id
-    return lot
+class Projector:
+    """Projects the batches of one capture onto the lots (see module docstring)."""
 
+    def __init__(self, organisation, now: dt.datetime):
+        self.holder_id = organisation.pk if organisation is not None else None
+        self.resolver = _Resolver()
+        sqlite = connection.vendor == "sqlite"
+        self.now = connection.ops.adapt_datetimefield_value(now) if sqlite else now
+        qn = connection.ops.quote_name
+        table = qn(Lot._meta.db_table)
+        self.select_sql = (
+            f"SELECT {', '.join(qn(c) for c in _LOADED)} FROM {table} "
+            f"WHERE {qn('identifier')} IN {{}}"
+        )
+        self.update_sql = (
+            f"UPDATE {table} SET "
+            + ", ".join(f"{qn(c)} = {raw_mark()}" for c in _UPDATED)
+            + f" WHERE {qn('id')} = {raw_mark()}"
+        )
+        self.not_lots: set[str] = set()  # names that are no lot (classes, other URIs)
 
-def apply(batch: list[tuple[Event, list[projection.Change]]], organisation) -> None:
-    """Apply each event's changes, in order, to the lots they name."""
-    names = {c.identifier for _, changes in batch for c in changes}
-    if not names:
-        return
-    lots = {lot.identifier: lot for lot in Lot.objects.filter(identifier__in=names)}
-    created: dict[str, Lot] = {}
-    dirty: dict[str, Lot] = {}
-    resolver = _Resolver()
-    for event, changes in batch:
-        for change in changes:
-            lot = lots.get(change.identifier)
-            if lot is None:
-                lot = _new_lot(change.identifier, resolver)
+    def _load(self, cursor, names: list[str]) -> dict[str, LotRow]:
+        lots = {}
+        for row in select_in(cursor, self.select_sql, names):
+            lot = LotRow(row[1])
+            (lot.id, _, lot.herb_id, lot.grade_id, quantity, lot.unit, lot.holder_id,
+             lot.site_id, lot.location, lot.status, lot.disposition,
+             lot.last_event_id) = row  # fmt: skip
+            if quantity is not None and not isinstance(quantity, Decimal):
+                # SQLite gives a float or an int: convert it as the ORM does.
+                quantity = _FROM_FLOAT(quantity).quantize(_QUANTUM, context=_QUANTITY.context)
+            lot.quantity = quantity
+            lots[lot.identifier] = lot
+        return lots
+
+    def _new_lot(self, identifier: str) -> LotRow | None:
+        parsed = _parse(identifier)
+        if parsed is None or parsed.is_pattern or parsed.scheme == "gtin":
+            return None  # a whole product class is not a lot
+        lot = LotRow(identifier)
+        if parsed.ai == "01":
+            lot.gtin = parsed.key
+            lot.batch = parsed.qualifier("10") or ""
+            lot.serial = parsed.qualifier("21") or ""
+            item = self.resolver.trade_item(parsed.key)
+            if item is not None:
+                lot.herb_id, lot.grade_id = item
+        return lot
+
+    def apply(self, cursor, batch: list[tuple[int, list[projection.Change]]]) -> None:
+        """Apply each event's changes (event id, changes), in order, to the lots they name."""
+        names = list({c.identifier for _, changes in batch for c in changes} - self.not_lots)
+        if not names:
+            return
+        lots = self._load(cursor, names)
+        created: dict[str, LotRow] = {}
+        dirty: dict[str, LotRow] = {}
+        for event_id, changes in batch:
+            for change in changes:
+                lot = lots.get(change.identifier)
                 if lot is None:
-                    continue
-                lot.first_event = event
-                lot.holder = organisation
-                lots[lot.identifier] = created[lot.identifier] = lot
-            _apply_change(lot, change, event, resolver)
-            if lot.identifier not in created:
-                dirty[lot.identifier] = lot
-    Lot.objects.bulk_create(created.values(), batch_size=500)
-    if dirty:
-        _update(dirty.values())
+                    if change.identifier in self.not_lots:
+                        continue
+                    lot = self._new_lot(change.identifier)
+                    if lot is None:
+                        self.not_lots.add(change.identifier)
+                        continue
+                    lot.first_event_id = event_id
+                    lot.holder_id = self.holder_id
+                    lots[lot.identifier] = created[lot.identifier] = lot
+                self._apply_change(lot, change, event_id)
+                if lot.id is not None:
+                    dirty[lot.identifier] = lot
+        now = self.now
+        copy_rows(
+            cursor,
+            Lot._meta.db_table,
+            _INSERTED,
+            [
+                (
+                    lot.identifier,
+                    lot.gtin,
+                    lot.batch,
+                    lot.serial,
+                    lot.herb_id,
+                    lot.grade_id,
+                    lot.quantity,
+                    lot.unit,
+                    lot.holder_id,
+                    lot.site_id,
+                    lot.location,
+                    lot.status,
+                    lot.disposition,
+                    "",
+                    lot.first_event_id,
+                    lot.last_event_id,
+                    now,
+                )  # fmt: skip
+                for lot in created.values()
+            ],
+        )
+        if dirty:
+            # One prepared UPDATE per row: bulk_update's CASE expressions plan slowly on
+            # both databases, and psycopg pipelines executemany.
+            cursor.executemany(
+                self.update_sql,
+                [
+                    (
+                        lot.quantity,
+                        lot.unit,
+                        lot.holder_id,
+                        lot.site_id,
+                        lot.location,
+                        lot.status,
+                        lot.disposition,
+                        lot.last_event_id,
+                        lot.herb_id,
+                        lot.grade_id,
+                        now,
+                        lot.id,
+                    )  # fmt: skip
+                    for lot in dirty.values()
+                ],
+            )
 
-
-def _update(lots) -> None:
-    """Write the changed fields back with one prepared UPDATE per lot row.
-
-    ``bulk_update`` builds a CASE expression per field over the whole batch, which SQLite
-    and PostgreSQL both plan slowly; executemany of a plain UPDATE is several times faster.
-    """
-    fields = [Lot._meta.get_field(name) for name in UPDATED_FIELDS]
-    qn = connection.ops.quote_name
-    sql = (
-        f"UPDATE {qn(Lot._meta.db_table)} SET "
-        + ", ".join(f"{qn(f.column)} = %s" for f in fields)
-        + f" WHERE {qn('id')} = %s"
-    )
-    rows = [
-        [f.get_db_prep_save(getattr(lot, f.attname), connection) for f in fields] + [lot.pk]
-        for lot in lots
-    ]
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
-
-
-def _apply_change(lot: Lot, change: projection.Change, event: Event, resolver: _Resolver):
-    lot.last_event = event
-    if change.create and change.quantity is not None:
-        # A new lot starts with its quantity; a later output into the same lot adds to it.
-        lot.quantity = (lot.quantity or Decimal(0)) + change.quantity
-    if change.delta is not None and lot.quantity is not None:
-        lot.quantity = max(lot.quantity + change.delta, Decimal(0))
-        if lot.quantity == 0:
+    def _apply_change(self, lot: LotRow, change: projection.Change, event_id: int) -> None:
+        lot.last_event_id = event_id
+        if change.create and change.quantity is not None:
+            # A new lot starts with its quantity; a later output into the same lot adds to it.
+            lot.quantity = (lot.quantity or Decimal(0)) + change.quantity
+        if change.delta is not None and lot.quantity is not None:
+            lot.quantity = max(lot.quantity + change.delta, Decimal(0))
+            if lot.quantity == 0:
+                _set_status(lot, projection.CONSUMED)
+        if change.unit:
+            lot.unit = change.unit
+        if change.consumed:
             _set_status(lot, projection.CONSUMED)
-    if change.unit:
-        lot.unit = change.unit
-    if change.consumed:
-        _set_status(lot, projection.CONSUMED)
-    if change.location:
-        lot.location = change.location
-        site = resolver.site(change.location)
-        if site is not None:
-            lot.site = site
-            if change.owner is None and site.organisation_id:
-                lot.holder = site.organisation
-    if change.owner:
-        holder = resolver.party(change.owner)
-        if holder is not None:
-            lot.holder = holder
-    if change.disposition:
-        lot.disposition = change.disposition
-    if change.release and lot.status == projection.ON_HOLD:
-        lot.status = projection.ACTIVE
-    if change.status:
-        _set_status(lot, change.status)
+        if change.location:
+            lot.location = change.location
+            site = self.resolver.site(change.location)
+            if site is not None:
+                lot.site_id, organisation_id = site
+                if change.owner is None and organisation_id:
+                    lot.holder_id = organisation_id
+        if change.owner:
+            holder = self.resolver.party(change.owner)
+            if holder is not None:
+                lot.holder_id = holder
+        if change.disposition:
+            lot.disposition = change.disposition
+        if change.release and lot.status == projection.ON_HOLD:
+            lot.status = projection.ACTIVE
+        if change.status:
+            _set_status(lot, change.status)
 
 
-def _set_status(lot: Lot, status: str) -> None:
+def _set_status(lot: LotRow, status: str) -> None:
     if _STATUS_RANK[status] >= _STATUS_RANK.get(lot.status, 0):
         lot.status = status

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from daodi.orgs import policy
 
 from . import lineage
+from .choices import IdentifierRole
 from .epcis import identifiers
-from .models import Event, Lot
+from .models import Event, EventIdentifier, Lot
 
 DIRECTIONS = ("backward", "forward", "both")
+CONSUMED = (IdentifierRole.INPUT, IdentifierRole.INPUT_CLASS)
 
 
 class UnknownIdentifier(ValueError):
@@ -43,7 +45,22 @@ def readable_holder_ids(user) -> set[int] | None:
     return set(Organisation.objects.filter(policy.org_q(user)).values_list("pk", flat=True))
 
 
-def _node(identifier: str, lot: Lot | None, visible: set[int] | None) -> dict:
+_NODE_COLUMNS = (
+    "identifier",
+    "herb__name",
+    "grade__specification",
+    "grade__grade",
+    "status",
+    "quantity",
+    "unit",
+    "holder_id",
+    "holder__name",
+    "site__name",
+    "location",
+)
+
+
+def _node(identifier: str, row: dict | None, visible: set[int] | None) -> dict:
     node = {
         "identifier": identifier,
         "herb": None,
@@ -54,20 +71,19 @@ def _node(identifier: str, lot: Lot | None, visible: set[int] | None) -> dict:
         "place": None,
         "status": None,
     }
-    if lot is None:
+    if row is None:
         return node
-    node.update(
-        herb=lot.herb.name if lot.herb_id else None,
-        grade=lot.grade.label if lot.grade_id else None,
-        status=lot.status,
-    )
+    grade = row["grade__grade"]
+    if grade is not None and row["grade__specification"]:
+        grade = f"{row['grade__specification']}·{grade}"  # as Grade.label
+    node.update(herb=row["herb__name"], grade=grade, status=row["status"])
     # Quantities, holders and places of other organisations' lots stay private.
-    if visible is None or lot.holder_id in visible:
+    if visible is None or row["holder_id"] in visible:
         node.update(
-            quantity=str(lot.quantity) if lot.quantity is not None else None,
-            unit=lot.unit or None,
-            holder=lot.holder.name if lot.holder_id else None,
-            place=lot.site.name if lot.site_id else (lot.location or None),
+            quantity=str(row["quantity"]) if row["quantity"] is not None else None,
+            unit=row["unit"] or None,
+            holder=row["holder__name"],
+            place=row["site__name"] if row["site__name"] is not None else (row["location"] or None),
         )
     return node
 
@@ -78,14 +94,18 @@ def graph(identifier: str, *, direction: str = "both", user=None) -> dict:
         raise ValueError(direction)
     root = canonical(identifier)
     found = lineage.edges(root, direction=direction)
+    # Plain rows, not model instances: building them was most of a trace's time.
     events = {
-        e.pk: e
-        for e in Event.objects.filter(pk__in={edge.event_pk for edge in found}).only(
-            "event_id", "biz_step", "event_time"
-        )
+        pk: (event_id, biz_step, when.isoformat())
+        for pk, event_id, biz_step, when in Event.objects.filter(
+            pk__in={edge.event_pk for edge in found}
+        ).values_list("pk", "event_id", "biz_step", "event_time")
     }
     names = {root} | {e.source for e in found} | {e.target for e in found}
-    known = lots(names)
+    known = {
+        row["identifier"]: row
+        for row in Lot.objects.filter(identifier__in=names).order_by().values(*_NODE_COLUMNS)
+    }
     visible = readable_holder_ids(user)
     return {
         "root": root,
@@ -95,22 +115,40 @@ def graph(identifier: str, *, direction: str = "both", user=None) -> dict:
             {
                 "from": edge.source,
                 "to": edge.target,
-                "eventID": events[edge.event_pk].event_id,
-                "bizStep": events[edge.event_pk].biz_step,
-                "time": events[edge.event_pk].event_time.isoformat(),
+                "eventID": events[edge.event_pk][0],
+                "bizStep": events[edge.event_pk][1],
+                "time": events[edge.event_pk][2],
             }
             for edge in found
         ],
     }
 
 
-def history(names: set[str] | list[str]) -> QuerySet[Event]:
-    """Every event naming one of ``names`` (canonical identifiers), oldest first."""
-    return (
-        Event.objects.filter(identifiers__identifier__in=list(names))
-        .distinct()
-        .order_by("event_time", "id")
-    )
+def history(
+    names: set[str] | list[str], *, lineage_events=None, root: str | None = None
+) -> QuerySet[Event]:
+    """Every event naming one of ``names`` (canonical identifiers), oldest first.
+
+    With ``lineage_events`` (the pks of the lineage's edge events), an event that names a
+    node other than ``root`` only as a transformation input is kept only when it is one of
+    them: the rest of a lot made into other products is not this lineage's history (a
+    processor's run of cases would otherwise bring every case's packing with it).
+    """
+    # A semi-join on the identifier index, not a join + DISTINCT over whole event rows
+    # (their JSON documents included).
+    named = Q(identifier__in=list(names))
+    if lineage_events is None:
+        return Event.objects.filter(
+            pk__in=EventIdentifier.objects.filter(named).values("event_id")
+        ).order_by("event_time", "id")
+    named &= ~Q(role__in=CONSUMED)
+    if root is not None:
+        named |= Q(identifier=root)
+    # One semi-join (an OR of two IN lists would defeat it on PostgreSQL).
+    named |= Q(event_id__in=list(lineage_events))
+    return Event.objects.filter(
+        pk__in=EventIdentifier.objects.filter(named).values("event_id")
+    ).order_by("event_time", "id")
 
 
 def downstream(identifier: str) -> list[Lot]:

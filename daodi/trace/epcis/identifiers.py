@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
 from daodi.core.gs1 import check_digit
@@ -149,9 +149,18 @@ class Identifier:
         """True for an identifier of a class of objects (a GTIN or a GTIN + lot)."""
         return self.scheme in ("gtin", "lgtin") or self.is_pattern
 
-    @cached_property  # asked for several times per identifier during capture
+    @property
     def canonical(self) -> str:
         """The constrained canonical Digital Link (host id.gs1.org, finest level only)."""
+        # Asked for several times per identifier during capture: kept once computed (in
+        # the instance dict; functools.cached_property takes a lock on every read).
+        try:
+            return self.__dict__["_canonical"]
+        except KeyError:
+            self.__dict__["_canonical"] = value = self._canonical()
+            return value
+
+    def _canonical(self) -> str:
         path = f"/{self.ai}/{dl_encode(self.key)}"
         for ai in _FINEST.get(self.ai, ()):
             value = self.qualifier(ai)
@@ -459,10 +468,30 @@ def _fast_urn(value: str) -> Identifier | None:
     return Identifier("01", gtin, (("10" if lgtin else "21", extra),))
 
 
+# The canonical Digital Links the store writes (and reads back in projection and queries).
+_PLAIN_LINK = re.compile(
+    r"https://id\.gs1\.org/(?:(01)/(\d{14})(?:/(10|21)/([A-Za-z0-9!'()*+,\-.:;=_]{1,20}))?"
+    r"|(00)/(\d{18})|(41[47])/(\d{13}))"
+)
+
+
+def _fast_link(value: str, verify: bool) -> Identifier | None:
+    m = _PLAIN_LINK.fullmatch(value)
+    if m is None:
+        return None
+    gtin, qai, qvalue = m.group(2, 3, 4)
+    ai, key = ("01", gtin) if gtin else m.group(5, 6) if m.group(5) else m.group(7, 8)
+    if verify:
+        _check(key, KEYS[ai].name.upper())
+    return Identifier(ai, key, ((qai, qvalue),) if qai else ())
+
+
 @lru_cache(maxsize=1 << 15)
 def _parse(value: str, verify: bool) -> Identifier:
     if value.startswith("urn:epc:"):
         return _fast_urn(value) or _parse_urn(value)
+    if value.startswith("https://id.gs1.org/"):
+        return _fast_link(value, verify) or _parse_digital_link(value, verify)
     if value.startswith(("http://", "https://")):
         return _parse_digital_link(value, verify)
     raise IdentifierError("not an EPC URN or GS1 Digital Link URI")

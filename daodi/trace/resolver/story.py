@@ -31,6 +31,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from django.db.models import Max
 from django.utils import timezone
@@ -223,6 +224,7 @@ def step_key(event: Event) -> str:
     return biz or "other"
 
 
+@lru_cache(maxsize=8192)  # the same few identifiers recur in every event of a lineage
 def _canon(value) -> str | None:
     if not isinstance(value, str):
         return None
@@ -296,10 +298,11 @@ def party_name(org: Organisation | None) -> str:
 
 def division_text(division: Division | None) -> str:
     """Township and village (with the county before them), e.g. 太行县东山乡杏树村."""
-    names, node, depth = [], division, 0
-    while node is not None and depth < 3:
+    names, node = [], division
+    while node is not None:
         names.append(node.name)
-        node, depth = node.parent, depth + 1
+        # Three levels are loaded with select_related; asking for a fourth is a query.
+        node = node.parent if len(names) < 3 else None
     return "".join(reversed(names))
 
 
@@ -402,7 +405,11 @@ def _load(identifier: str, root: Lot) -> _Loaded:
         )
     )
     lots = {lot.identifier: lot for lot in rows}
-    events = list(queries.history(names).select_related("organisation__" + _DIVISION))
+    events = list(
+        queries.history(
+            names, lineage_events={e.event_pk for e in edges}, root=identifier
+        ).select_related("organisation__" + _DIVISION)
+    )
     by_pk = {e.pk: e for e in events}
     # An input lot's later events (the rest of it sold elsewhere) are not this item's story.
     cutoff: dict[str, dt.datetime] = {}

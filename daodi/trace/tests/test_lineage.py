@@ -175,3 +175,67 @@ def test_labels_are_refused_for_a_recalled_lot(client, network, settings, tmp_pa
     refused = client.get(f"/trace/lots/{lot.pk}/labels/lot.pdf")
     assert refused.status_code == 302
     assert Lot.objects.get(pk=lot.pk).status == "recalled"
+
+
+# --- the recursive walk ------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_both_directions_are_one_query(django_assert_num_queries):
+    from daodi.trace import lineage
+
+    capture_chain()
+    with django_assert_num_queries(1):
+        found = lineage.edges(dl_lot("C"), direction="both")
+    assert {(e.source, e.target) for e in found} == {
+        (dl_lot("A"), dl_lot("C")),
+        (dl_lot("B"), dl_lot("C")),
+        (dl_lot("C"), dl_lot("D")),
+        (dl_lot("D"), dl_item("S1")),
+        (dl_lot("D"), dl_item("S2")),
+        (dl_lot("D"), dl_item("S3")),
+        (dl_item("S1"), DL_PALLET),
+        (dl_item("S2"), DL_PALLET),
+    }
+
+
+@pytest.mark.django_db
+def test_walk_ends_on_a_cycle_and_on_many_paths_to_one_lot():
+    """Each edge is reached once: a cycle (re-used lot numbers) ends, and a lot reached by
+    many paths of different lengths is not walked once per path."""
+    from daodi.trace import lineage
+
+    from .chain import CONTEXT, _event
+
+    capture_chain()
+    more = [
+        # D is reworked back into C: a cycle C -> D -> C.
+        _event(
+            "TransformationEvent",
+            10,
+            bizStep="commissioning",
+            inputQuantityList=[{"epcClass": lgtin("D"), "quantity": 1, "uom": "KGM"}],
+            outputQuantityList=[{"epcClass": lgtin("C"), "quantity": 1, "uom": "KGM"}],
+        ),
+        # A also goes straight into D: two paths A -> C -> D and A -> D.
+        _event(
+            "TransformationEvent",
+            11,
+            bizStep="commissioning",
+            inputQuantityList=[{"epcClass": lgtin("A"), "quantity": 1, "uom": "KGM"}],
+            outputQuantityList=[{"epcClass": lgtin("D"), "quantity": 1, "uom": "KGM"}],
+        ),
+    ]
+    from daodi.trace.capture import capture_document
+    from daodi.trace.models import Capture
+
+    doc = {"@context": CONTEXT, "type": "EPCISDocument", "schemaVersion": "2.0"}
+    doc |= {"creationDate": "2026-07-12T00:00:00Z", "epcisBody": {"eventList": more}}
+    outcome = capture_document(
+        io.BytesIO(json.dumps(doc).encode()), capture=Capture.objects.create()
+    )
+    assert outcome.errors == []
+    backward = {(e.source, e.target) for e in lineage.edges(dl_item("S1"), direction="backward")}
+    assert (dl_lot("D"), dl_lot("C")) in backward and (dl_lot("A"), dl_lot("D")) in backward
+    assert len(backward) == len(set(backward)) == 6
+    assert names(queries.graph(dl_lot("A"), direction="forward")) == DOWNSTREAM_OF_A

@@ -530,3 +530,22 @@ def test_mask_name():
     assert story.mask_name("王大山") == "王**"
     assert story.mask_name("李梅") == "李*"
     assert story.mask_name("欧") == "欧*"
+
+
+def test_other_products_made_earlier_from_an_input_lot_stay_off_the_page(client, county):
+    # Part of lot D was packed into another pack before S1's packing: not S1's story.
+    add_event(
+        {
+            "type": "TransformationEvent",
+            "eventTime": "2026-07-06T09:00:00+08:00",
+            "eventTimeZoneOffset": "+08:00",
+            "bizStep": "packing",
+            "inputQuantityList": [{"epcClass": chain.lgtin("D"), "quantity": 0.5, "uom": "KGM"}],
+            "outputEPCList": [chain.sgtin("S9")],
+        }
+    )
+    times = [e["time"].day for e in client.get(ITEM).context["story"]["timeline"]]
+    assert 6 not in times and 8 in times
+    # The lot's own page still tells everything that became of it.
+    lot_times = [e["time"].day for e in client.get(LOT_D).context["story"]["timeline"]]
+    assert 6 in lot_times
