@@ -134,6 +134,7 @@ def _few_collections():
     with _gc_lock:
         if _gc_users == 0:
             _gc_threshold = gc.get_threshold()
+            gc.collect()  # freeze live objects only, never garbage (it would stay for good)
             gc.freeze()
             gc.set_threshold(50_000, 10, 100)
         _gc_users += 1
