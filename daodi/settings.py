@@ -93,11 +93,15 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer commits; IMMEDIATE avoids the
-    # "database is locked" upgrade deadlock between two writers.
+    # "database is locked" upgrade deadlock between two writers. A 64 MB page cache (the
+    # default is 2 MB) keeps more of the event store's index pages in memory while capture
+    # writes to them.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
+        ),
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 

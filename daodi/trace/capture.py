@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import json
+import queue
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -26,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from . import projection, projector
@@ -295,6 +296,49 @@ class _Writer:
         outcome.stored.ids.extend(ids)
 
 
+class _Background:
+    """Stores batches on a second thread while the calling thread prepares the next ones.
+
+    Preparing (parsing, validating, hashing) is pure Python; storing a batch is mostly the
+    database's own work — SQLite's B-trees in C with the GIL released, or the PostgreSQL
+    server — so the two overlap on a machine with two cores or more. The thread works in the
+    caller's connection, hence in its transaction; the two threads never use it at once,
+    since the caller touches no database until it has waited for the writer.
+    At most one batch waits in the queue, so memory stays bounded.
+    """
+
+    def __init__(self, store: Callable[[list[Prepared]], None]):
+        self.store = store
+        self.queue: queue.Queue = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+        self.connection = connections[DEFAULT_DB_ALIAS]
+        self.connection.inc_thread_sharing()
+        self.thread = threading.Thread(target=self._run, name="capture-writer", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        connections[DEFAULT_DB_ALIAS] = self.connection
+        while (batch := self.queue.get()) is not None:
+            if self.error is None:
+                try:
+                    self.store(batch)
+                except BaseException as exc:  # re-raised in the caller's thread
+                    self.error = exc
+
+    def put(self, batch: list[Prepared]) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(batch)
+
+    def finish(self) -> None:
+        """Wait for every batch to be stored; raise what the writer raised."""
+        self.queue.put(None)
+        self.thread.join()
+        self.connection.dec_thread_sharing()
+        if self.error is not None:
+            raise self.error
+
+
 def capture_events(
     events: Iterable[tuple[int, Any]],
     *,
@@ -315,35 +359,44 @@ def capture_events(
     prefixes = prefixes or {}
     ignore = list(ignore)
     received = 0
+    background: _Background | None = None
     try:
         with _few_collections(), transaction.atomic():
             _lock_writers()
             writer = _Writer(outcome, organisation, timezone.now())
             batch: list[Prepared] = []
-            for index, event in events:
-                received += 1
-                if event_limit is not None and received > event_limit:
-                    outcome.errors.append(
-                        {
-                            "event": index,
-                            "path": "",
-                            "code": "capture_limit",
-                            "message": f"more than {event_limit} events",
-                        }
-                    )
-                    raise _Rollback
-                prepared = prepare(event, index, prefixes, ignore)
-                if isinstance(prepared, list):
-                    outcome.errors.extend(e.as_dict() for e in prepared)
-                    continue
-                if outcome.errors and not proceed:
-                    continue  # keep validating to report every error; nothing will be stored
-                batch.append(prepared)
-                if len(batch) >= BATCH:
-                    writer.store(batch)
-                    batch = []
-                    if progress:
-                        progress(received)
+            try:
+                for index, event in events:
+                    received += 1
+                    if event_limit is not None and received > event_limit:
+                        outcome.errors.append(
+                            {
+                                "event": index,
+                                "path": "",
+                                "code": "capture_limit",
+                                "message": f"more than {event_limit} events",
+                            }
+                        )
+                        raise _Rollback
+                    prepared = prepare(event, index, prefixes, ignore)
+                    if isinstance(prepared, list):
+                        outcome.errors.extend(e.as_dict() for e in prepared)
+                        continue
+                    if outcome.errors and not proceed:
+                        continue  # keep validating to report every error; nothing is stored
+                    batch.append(prepared)
+                    if len(batch) >= BATCH:
+                        # A document of more than one batch stores in the background.
+                        background = background or _Background(writer.store)
+                        background.put(batch)
+                        batch = []
+                        if progress:
+                            progress(received)
+            finally:
+                if background is not None:
+                    # Before anything else uses the connection: commit, rollback or raise.
+                    pending, background = background, None
+                    pending.finish()
             if outcome.errors and not proceed:
                 raise _Rollback
             if batch:

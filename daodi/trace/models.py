@@ -66,7 +66,7 @@ class Event(models.Model):
     (the same event re-captured with ``errorDeclaration``) is kept beside the original.
     """
 
-    event_id = models.CharField(_("event ID"), max_length=255, db_index=True)
+    event_id = models.CharField(_("event ID"), max_length=255)
     event_hash = models.CharField(_("event hash"), max_length=100)
     is_declaration = models.BooleanField(_("error declaration"), default=False)
     event_type = models.CharField(_("event type"), max_length=24)
@@ -84,9 +84,16 @@ class Event(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # the (organisation, event_time) index serves it
     )
+    # Unindexed: no query starts from a capture job, and every index costs each capture.
     capture = models.ForeignKey(
-        Capture, null=True, blank=True, on_delete=models.PROTECT, related_name="events"
+        Capture,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
     )
     document = models.JSONField(_("event"))
 
@@ -98,7 +105,10 @@ class Event(models.Model):
                 fields=["event_hash", "is_declaration"], name="one_event_per_hash"
             )
         ]
+        # Each index is written for every captured event: only those queries need. Plain
+        # Index rather than db_index, which adds a LIKE index on PostgreSQL nobody uses.
         indexes = [
+            models.Index(fields=["event_id"]),
             models.Index(fields=["event_time", "id"]),
             models.Index(fields=["record_time", "id"]),
             models.Index(fields=["biz_step", "event_time"]),
@@ -118,7 +128,16 @@ class EventIdentifier(models.Model):
     lineage is a recursive query over this table.
     """
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="identifiers")
+    # (event, role) serves lookups by event: no index of its own. No database constraint
+    # either: capture writes these rows with the ids of the events it has just inserted, and
+    # a per-row check at commit doubled its cost on PostgreSQL (see Lot).
+    event = models.ForeignKey(
+        Event,
+        on_delete=models.CASCADE,
+        related_name="identifiers",
+        db_index=False,
+        db_constraint=False,
+    )
     identifier = models.CharField(max_length=255)
     role = models.CharField(max_length=12, choices=IdentifierRole.choices)
 
@@ -134,10 +153,16 @@ class EventIdentifier(models.Model):
 
 class Lot(models.Model):
     """The current state of a lot or serialised item: a projection of its events, updated in
-    the transaction that captures each event."""
+    the transaction that captures each event.
 
-    identifier = models.CharField(_("identifier"), max_length=255, unique=True)
-    gtin = models.CharField(_("GTIN"), max_length=14, blank=True, db_index=True)
+    No foreign key here is a database constraint: only the projector writes these rows,
+    with ids it has just read or written in the same transaction, and PostgreSQL's check of
+    each key of each row at commit took as long as writing the rows. Deletes still honour
+    ``on_delete``, which Django enforces itself.
+    """
+
+    identifier = models.CharField(_("identifier"), max_length=255)
+    gtin = models.CharField(_("GTIN"), max_length=14, blank=True)
     batch = models.CharField(_("batch/lot"), max_length=20, blank=True)
     serial = models.CharField(_("serial"), max_length=20, blank=True)
     herb = models.ForeignKey(
@@ -147,6 +172,7 @@ class Lot(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,
     )
     grade = models.ForeignKey(
         Grade,
@@ -155,6 +181,8 @@ class Lot(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     quantity = models.DecimalField(
         _("quantity"), max_digits=14, decimal_places=3, null=True, blank=True
@@ -167,6 +195,7 @@ class Lot(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="lots",
+        db_constraint=False,
     )
     site = models.ForeignKey(
         Site,
@@ -175,6 +204,7 @@ class Lot(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="lots",
+        db_constraint=False,
     )
     location = models.CharField(_("business location"), max_length=200, blank=True)
     status = models.CharField(
@@ -182,15 +212,29 @@ class Lot(models.Model):
         max_length=10,
         choices=LotStatus.choices,
         default=LotStatus.ACTIVE,
-        db_index=True,
     )
     disposition = models.CharField(_("disposition"), max_length=200, blank=True)
     status_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    # Capture writes a lot row per serialised item and rewrites it at each event: the event
+    # links and the grade are not searched by, so they carry no index (and an update that
+    # changes no indexed column stays a cheap in-place one on PostgreSQL).
     first_event = models.ForeignKey(
-        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Event,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     last_event = models.ForeignKey(
-        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Event,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -200,6 +244,10 @@ class Lot(models.Model):
         verbose_name = _("lot")
         verbose_name_plural = _("lots")
         ordering = ["-id"]  # newest first in lists
+        constraints = [
+            models.UniqueConstraint(fields=["identifier"], name="one_lot_per_identifier")
+        ]
+        indexes = [models.Index(fields=["gtin"]), models.Index(fields=["status"])]
 
     def __str__(self) -> str:
         return self.identifier

@@ -48,6 +48,17 @@ _UPDATED = (
     "quantity", "unit", "holder_id", "site_id", "location", "status", "disposition",
     "last_event_id", "herb_id", "grade_id", "updated_at",
 )  # fmt: skip
+_PG_TYPES = {  # the array type of each updated column (text otherwise)
+    "quantity": "numeric",
+    "holder_id": "bigint",
+    "site_id": "bigint",
+    "last_event_id": "bigint",
+    "herb_id": "bigint",
+    "grade_id": "bigint",
+    "updated_at": "timestamptz",
+    "id": "bigint",
+}
+_FEW_LOOKUPS = 16  # beyond this many places and parties, one capture reads whole tables
 _COPY_MIN_ROWS = 64  # below this, COPY's set-up costs more than executemany
 _QUANTITY = Lot._meta.get_field("quantity")
 _QUANTUM = Decimal(1).scaleb(-_QUANTITY.decimal_places)
@@ -134,8 +145,10 @@ class LotRow:
 class _Resolver:
     """Knows trade items, parties and places: each table is read once per capture.
 
-    The county has hundreds of places, not millions, and a batch names most of them; one
-    query per table beats one per new GLN per batch.
+    A batch of a large capture names most places, so one query per table beats one per
+    new GLN. A capture of a single event (a purchase, a receipt) names one or two: its
+    first few look-ups are single-row queries (``_few``), so it does not read the tens of
+    thousands of plots and growers of a county.
     """
 
     def __init__(self):
@@ -144,6 +157,14 @@ class _Resolver:
         self._sites: dict[str, tuple] | None = None  # GLN: (site id, organisation id)
         self._places: dict[str, tuple | None] = {}  # by URI: (site id, its organisation id)
         self._parties: dict[str, int | None] = {}  # by URI: organisation id
+        self._lookups = 0  # single-row look-ups so far (see _few)
+
+    def _few(self) -> bool:
+        """True while a capture has named only a few places and parties: a single event (a
+        purchase at a point) looks up one or two rows instead of reading whole tables of a
+        county's tens of thousands of plots and growers."""
+        self._lookups += 1
+        return self._lookups <= _FEW_LOOKUPS
 
     def trade_item(self, gtin: str) -> tuple | None:
         """(herb id, grade id) of the trade item with this GTIN."""
@@ -160,6 +181,15 @@ class _Resolver:
             parsed = _parse(uri)
             found = None
             if parsed is not None and parsed.ai in ("417", "414"):
+                if self._orgs is None and self._few():
+                    row = (
+                        Organisation.objects.filter(gln=parsed.key)
+                        .order_by(*(Organisation._meta.ordering or ["pk"]))
+                        .values_list("pk", flat=True)
+                        .first()
+                    )
+                    self._parties[uri] = row
+                    return row
                 if self._orgs is None:
                     # A GLN is not unique among organisations: the first one wins, as
                     # with QuerySet.first().
@@ -179,6 +209,11 @@ class _Resolver:
             parsed = _parse(uri)
             found = None
             if parsed is not None and parsed.ai == "414":
+                if self._sites is None and self._few():
+                    self._places[uri] = Site.objects.filter(gln=parsed.key).values_list(
+                        "pk", "organisation_id"
+                    ).first()
+                    return self._places[uri]
                 if self._sites is None:
                     self._sites = {
                         gln: (pk, org)
@@ -208,6 +243,16 @@ class Projector:
             + ", ".join(f"{qn(c)} = {raw_mark()}" for c in _UPDATED)
             + f" WHERE {qn('id')} = {raw_mark()}"
         )
+        self.bulk_update_sql = ""
+        if not sqlite:
+            types = [_PG_TYPES.get(c, "text") for c in (*_UPDATED, "id")]
+            arrays = ", ".join(f"%s::{t}[]" for t in types)
+            self.bulk_update_sql = (
+                f"UPDATE {table} AS lot SET "
+                + ", ".join(f"{qn(c)} = v.{qn(c)}" for c in _UPDATED)
+                + f" FROM unnest({arrays}) AS v({', '.join(qn(c) for c in (*_UPDATED, 'id'))})"
+                + f" WHERE lot.{qn('id')} = v.{qn('id')}"
+            )
         self.not_lots: set[str] = set()  # names that are no lot (classes, other URIs)
 
     def _load(self, cursor, names: list[str]) -> dict[str, LotRow]:
@@ -290,29 +335,32 @@ class Projector:
                 for lot in created.values()
             ],
         )
-        if dirty:
-            # One prepared UPDATE per row: bulk_update's CASE expressions plan slowly on
-            # both databases, and psycopg pipelines executemany.
-            cursor.executemany(
-                self.update_sql,
-                [
-                    (
-                        lot.quantity,
-                        lot.unit,
-                        lot.holder_id,
-                        lot.site_id,
-                        lot.location,
-                        lot.status,
-                        lot.disposition,
-                        lot.last_event_id,
-                        lot.herb_id,
-                        lot.grade_id,
-                        now,
-                        lot.id,
-                    )  # fmt: skip
-                    for lot in dirty.values()
-                ],
-            )
+        if not dirty:
+            return
+        rows = [
+            (
+                lot.quantity,
+                lot.unit,
+                lot.holder_id,
+                lot.site_id,
+                lot.location,
+                lot.status,
+                lot.disposition,
+                lot.last_event_id,
+                lot.herb_id,
+                lot.grade_id,
+                now,
+                lot.id,
+            )  # fmt: skip
+            for lot in dirty.values()
+        ]
+        if self.bulk_update_sql:
+            # One statement for the batch: a column array per field, joined on id.
+            cursor.execute(self.bulk_update_sql, [list(column) for column in zip(*rows)])
+        else:
+            # SQLite: one prepared UPDATE per row (bulk_update's CASE expressions plan
+            # slowly, and a prepared statement in a transaction costs microseconds).
+            cursor.executemany(self.update_sql, rows)
 
     def _apply_change(self, lot: LotRow, change: projection.Change, event_id: int) -> None:
         lot.last_event_id = event_id

@@ -22,9 +22,11 @@ from urllib.parse import quote, urlencode, urlsplit
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -147,8 +149,14 @@ def _page_path(ident: identifiers.Identifier) -> str:
     return urlsplit(ident.canonical).path
 
 
+# The page is rendered once per story and language with these marks where each visitor's
+# own CSRF token and path go; a scan then only swaps them in.
+_TOKEN_MARK = "\x00csrf\x00"
+_NEXT_MARK = "\x00next\x00"
+
+
 def _entry(canonical: str) -> dict | None:
-    """The cached story and its rendered body, rebuilt when the lineage moved on."""
+    """The cached story and its rendered page, rebuilt when the lineage moved on."""
     cache = story_cache()
     language = get_language() or settings.LANGUAGE_CODE
     key = f"resolver:story:{hashlib.sha1(canonical.encode()).hexdigest()}:{language}"
@@ -164,9 +172,21 @@ def _entry(canonical: str) -> dict | None:
     if root is None:
         return None
     data = story.build(canonical, root)
+    product_path = reverse("resolver:product", args=[root.gtin]) if root.gtin else ""
+    body = render_to_string("trace/resolver/_story.html", {"story": data})
+    page = render_to_string(
+        "trace/resolver/page.html",
+        {
+            "story": data,
+            "body": body,
+            "product_path": product_path,
+            "csrf_token": _TOKEN_MARK,
+            "next_path": _NEXT_MARK,
+        },
+    )
     entry = {
         "story": data,
-        "html": render_to_string("trace/resolver/_story.html", {"story": data}),
+        "page": page,
         "names": data["names"],
         "version": data["version"],
         "generation": generation,
@@ -268,11 +288,9 @@ def resolve(request, **_kwargs):
             rel = link["rel"].removeprefix(GS1_VOC)
             links.setdefault(rel, []).append({"href": link["href"], "title": link["title"]})
         return _linkset(request, canonical, links)
-    response = render(
-        request,
-        "trace/resolver/page.html",
-        {"story": data, "body": entry["html"], "product_path": product_path},
-    )
+    page = entry["page"].replace(_TOKEN_MARK, get_token(request), 1)
+    page = page.replace(_NEXT_MARK, escape(request.get_full_path()), 1)
+    response = HttpResponse(page)
     response["Link"] = _link_header(request, path)
     response["Vary"] = "Accept, Accept-Language, Cookie"
     return response

@@ -148,3 +148,70 @@ def test_transformation_consumes_inputs_and_creates_outputs():
     dried = Lot.objects.get(identifier="https://id.gs1.org/01/09521234000013/10/DRY-001")
     assert (fresh.quantity, fresh.status) == (Decimal(0), "consumed")
     assert (dried.quantity, dried.status) == (Decimal(40), "active")
+
+
+# --- documents of several batches (stored on a background thread) -------------------------
+
+
+def harvests(count: int, start: int = 0) -> list[dict]:
+    return [harvest(lot=f"{LOT}-{i}", kg=10 + i) for i in range(start, start + count)]
+
+
+@pytest.fixture
+def small_batches(monkeypatch):
+    monkeypatch.setattr("daodi.trace.capture.BATCH", 3)
+
+
+@pytest.mark.django_db
+def test_a_document_of_many_batches_is_stored_whole_and_in_order(small_batches):
+    events = harvests(10)
+    outcome = capture(document(*events[:6], events[2], *events[6:]))  # a duplicate inside
+    assert outcome.errors == [] and outcome.duplicates == 1
+    stored = list(Event.objects.order_by("id").values_list("document", flat=True))
+    assert [d["quantityList"][0]["epcClass"] for d in stored] == [
+        e["quantityList"][0]["epcClass"] for e in events
+    ]
+    assert list(outcome.stored.ids) == sorted(outcome.stored.ids)
+    assert Lot.objects.count() == 10 and EventIdentifier.objects.count() == 10
+    assert outcome.capture.events_stored == 10 and outcome.capture.events_received == 11
+
+
+@pytest.mark.django_db
+def test_a_bad_event_after_stored_batches_rolls_them_all_back(small_batches):
+    capture(document(harvest()))  # what was there before stays
+    bad = harvest(lot=LOT + "-bad") | {"eventTime": "yesterday"}
+    outcome = capture(document(*harvests(8), bad, *harvests(4, start=8)))
+    assert outcome.capture.status == CaptureStatus.FAILED
+    assert [e["event"] for e in outcome.errors] == [8]
+    assert outcome.stored == [] and outcome.capture.events_stored == 0
+    assert Event.objects.count() == 1 and Lot.objects.count() == 1
+    assert EventIdentifier.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_document_cut_off_after_stored_batches_stores_nothing(small_batches):
+    whole = document(*harvests(9)).getvalue()
+    outcome = capture(io.BytesIO(whole[: len(whole) * 3 // 4]))
+    assert outcome.capture.status == CaptureStatus.FAILED
+    assert outcome.errors[0]["code"] == "malformed"
+    assert not Event.objects.exists() and not Lot.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_crash_while_storing_a_batch_leaves_the_store_untouched(small_batches, monkeypatch):
+    from daodi.trace import capture as capture_module
+
+    store = capture_module._Writer.store
+    calls = []
+
+    def failing_store(self, batch):
+        calls.append(len(batch))
+        if len(calls) == 2:
+            raise OSError("disk full")
+        store(self, batch)
+
+    monkeypatch.setattr(capture_module._Writer, "store", failing_store)
+    with pytest.raises(OSError, match="disk full"):
+        capture(document(*harvests(12)))
+    assert not Event.objects.exists() and not Lot.objects.exists()
+    assert not EventIdentifier.objects.exists()
