@@ -95,6 +95,10 @@ def _test_settings(settings, tmp_path_factory):
     settings.AXES_ENABLED = False
     settings.LANGUAGE_CODE = "zh-hans"
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    # Each test starts with an empty shared page cache of its own.
+    shared = dict(settings.CACHES[settings.RESOLVER_SHARED_CACHE])
+    shared["LOCATION"] = str(tmp_path_factory.mktemp("resolver-cache"))
+    settings.CACHES = {**settings.CACHES, settings.RESOLVER_SHARED_CACHE: shared}
 
 
 if os.environ.get("DAODI_BROWSER_TESTS"):

@@ -93,15 +93,11 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer commits; IMMEDIATE avoids the
-    # "database is locked" upgrade deadlock between two writers. A 64 MB page cache (the
-    # default is 2 MB) keeps more of the event store's index pages in memory while capture
-    # writes to them.
+    # "database is locked" upgrade deadlock between two writers.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536;"
-        ),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
@@ -195,6 +191,15 @@ CACHES["resolver"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "resolver",
     "OPTIONS": {"MAX_ENTRIES": 20000},
+}
+# Built pages are also kept where every worker process (and the next start) finds them, so
+# an item scanned once is quick in all of them: files under var/ by default; point
+# RESOLVER_SHARED_CACHE at a Redis or database cache alias when several servers share the load.
+RESOLVER_SHARED_CACHE = os.environ.get("RESOLVER_SHARED_CACHE", "resolver_shared")
+CACHES["resolver_shared"] = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": str(VAR_DIR / "cache" / "resolver"),
+    "OPTIONS": {"MAX_ENTRIES": 50000},
 }
 RESOLVER_RATE = os.environ.get("RESOLVER_RATE") or None  # e.g. "600/min"; "0" switches it off
 

@@ -36,7 +36,7 @@ from .epcis import hashing, validation
 from .epcis.document import DocumentError, DocumentReader
 from .models import Capture, Event, EventIdentifier
 
-BATCH = 5000  # events per batch: large enough to amortise each statement, small in memory
+BATCH = 2000  # events per batch: large enough to amortise each statement, small in memory
 _LOCK_KEY = 0x0DA0D1  # the PostgreSQL advisory lock that serialises event writers
 _EVENT_COLUMNS = (
     "id", "event_id", "event_hash", "is_declaration", "event_type", "event_time",

@@ -162,13 +162,14 @@ GENERATION_KEY = "resolver:generation"
 def invalidate() -> None:
     """Make every cached story stale (for changes that reach the page without an event:
     renamed organisations or places, edited GI areas, an app's own section data)."""
-    from .views import story_cache
+    from .views import shared_cache, story_cache
 
     cache = story_cache()
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, 1, None)
+    shared_cache().clear()
 
 
 # --- reading events -------------------------------------------------------------------

@@ -5,9 +5,11 @@ for ``application/linkset+json`` (or ``?linkType=linkset``) gets the RFC 9264 li
 GS1-Conformant resolver standard. Anything that is not a valid code of ours gets a friendly
 404 page, never an error. Public, without login, limited per client address.
 
-Built stories are cached per identifier and language together with the version stamp of the
+Built pages are cached per identifier and language together with the version stamp of the
 lineage they were built from; a scan checks the stamp with one query, so a new event on any
-lot of the lineage is seen at once.
+lot of the lineage is seen at once. Each worker process keeps them in memory and also in a
+cache all workers share (``RESOLVER_SHARED_CACHE``), so a page built by one is not built
+again by the others.
 """
 
 from __future__ import annotations
@@ -48,6 +50,11 @@ _QUALIFIERS = ("10", "21")  # lot, serial: in this order, each at most once
 def story_cache():
     """The cache for built stories and rate counters (``RESOLVER_CACHE`` alias)."""
     return caches[getattr(settings, "RESOLVER_CACHE", "default")]
+
+
+def shared_cache():
+    """Built pages shared by every worker process (``RESOLVER_SHARED_CACHE`` alias)."""
+    return caches[getattr(settings, "RESOLVER_SHARED_CACHE", "default")]
 
 
 def rate() -> tuple[int, int] | None:
@@ -162,12 +169,16 @@ def _entry(canonical: str) -> dict | None:
     key = f"resolver:story:{hashlib.sha1(canonical.encode()).hexdigest()}:{language}"
     got = cache.get_many([key, story.GENERATION_KEY])
     entry, generation = got.get(key), got.get(story.GENERATION_KEY, 0)
-    if (
-        entry is not None
-        and entry["generation"] == generation
-        and story.version_of(entry["names"]) == entry["version"]
-    ):
-        return entry
+    if entry is not None and entry["generation"] == generation:
+        if story.version_of(entry["names"]) == entry["version"]:
+            return entry
+    else:
+        # Another worker may have built it (a wrong or stale entry fails the version check).
+        shared = shared_cache().get(key)
+        if shared is not None and story.version_of(shared["names"]) == shared["version"]:
+            shared["generation"] = generation
+            cache.set(key, shared, CACHE_SECONDS)
+            return shared
     root = story.lookup(canonical)
     if root is None:
         return None
@@ -192,6 +203,7 @@ def _entry(canonical: str) -> dict | None:
         "generation": generation,
     }
     cache.set(key, entry, CACHE_SECONDS)
+    shared_cache().set(key, entry, CACHE_SECONDS)
     return entry
 
 

@@ -484,6 +484,33 @@ def test_a_new_event_anywhere_in_the_lineage_refreshes_the_cached_page(client, c
     assert "东山乡中药材服务站" in client.get(ITEM).content.decode()
 
 
+def test_a_page_built_by_one_worker_serves_the_others(client, county):
+    from daodi.trace.resolver.views import story_cache
+
+    first = client.get(ITEM).content.decode()
+    story_cache().clear()  # another worker process: its own memory is empty
+    with CaptureQueriesContext(connection) as warm:
+        again = client.get(ITEM).content.decode()
+    assert len(warm) == 1  # the freshness check only: nothing was built again
+    assert (
+        again.split('name="csrfmiddlewaretoken"')[0] == first.split('name="csrfmiddlewaretoken"')[0]
+    )
+    # A new event makes the shared copy stale for every worker.
+    add_event(
+        {
+            "type": "ObjectEvent",
+            "eventTime": "2026-07-15T09:00:00+08:00",
+            "eventTimeZoneOffset": "+08:00",
+            "action": "OBSERVE",
+            "bizStep": "retail_selling",
+            "epcList": [chain.sgtin("S1")],
+        }
+    )
+    story_cache().clear()
+    keys = [e["key"] for e in client.get(ITEM).context["story"]["timeline"]]
+    assert "retail_selling" in keys
+
+
 def test_later_business_of_an_input_lot_stays_off_the_page(client, county):
     # The rest of lot D is shipped to another buyer after S1 was packed.
     add_event(
