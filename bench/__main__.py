@@ -40,8 +40,9 @@ def machine() -> list[str]:
         ).stdout.strip()
     except FileNotFoundError:
         pg = "?"
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     return [
-        f"CPU: {model}, {os.cpu_count()} cores; RAM {mem / 1024:.1f} GiB",
+        f"CPU: {model}, {os.cpu_count()} cores; RAM {mem / 1024:.1f} GiB; load average {load}",
         f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}; PostgreSQL {pg}",
     ]
 

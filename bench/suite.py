@@ -476,7 +476,8 @@ def main() -> None:
                 with connection.cursor() as cursor:
                     cursor.execute("VACUUM ANALYZE")
             trace_and_pages(hist, args.seconds)
-    print(f"database: {vendor}", flush=True)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"database: {vendor}; load average at the end {load}", flush=True)
 
 
 if __name__ == "__main__":
