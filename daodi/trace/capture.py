@@ -339,6 +339,60 @@ class _Background:
             raise self.error
 
 
+class _Received:
+    """How many events a capture has read (the batches generator counts them)."""
+
+    count = 0
+
+
+def _batches(
+    events: Iterable[tuple[int, Any]],
+    outcome: Outcome,
+    received: _Received,
+    *,
+    prefixes: dict,
+    ignore: list[str],
+    proceed: bool,
+    event_limit: int | None,
+    progress: Callable[[int], None] | None,
+) -> Iterator[list[Prepared]]:
+    """Prepare events into batches of ``BATCH``; errors go to ``outcome.errors``.
+
+    Under rollback, after the first error nothing more is yielded, but every event is still
+    validated so that all errors are reported. More events than ``event_limit`` raise
+    :class:`_Rollback`.
+    """
+    batch: list[Prepared] = []
+    for index, event in events:
+        received.count += 1
+        if event_limit is not None and received.count > event_limit:
+            outcome.errors.append(
+                {
+                    "event": index,
+                    "path": "",
+                    "code": "capture_limit",
+                    "message": f"more than {event_limit} events",
+                }
+            )
+            raise _Rollback
+        prepared = prepare(event, index, prefixes, ignore)
+        if isinstance(prepared, list):
+            outcome.errors.extend(e.as_dict() for e in prepared)
+            continue
+        if outcome.errors and not proceed:
+            continue  # keep validating to report every error; nothing is stored
+        batch.append(prepared)
+        if len(batch) >= BATCH:
+            if progress:
+                progress(received.count)
+            yield batch
+            batch = []
+    if batch and not (outcome.errors and not proceed):
+        yield batch
+    if progress:
+        progress(received.count)
+
+
 def capture_events(
     events: Iterable[tuple[int, Any]],
     *,
@@ -354,59 +408,49 @@ def capture_events(
 
     Raises nothing for invalid events: they are reported in ``Outcome.errors``; under
     ``rollback`` (``proceed=False``) any error leaves the store untouched.
+
+    The first batch is prepared before the transaction takes the writers' lock, so that
+    documents posted at the same time (most hold less than one batch) are parsed,
+    validated and hashed side by side and wait for each other only to be stored.
     """
     outcome = Outcome(capture=capture)
-    prefixes = prefixes or {}
-    ignore = list(ignore)
-    received = 0
-    background: _Background | None = None
+    received = _Received()
     try:
-        with _few_collections(), transaction.atomic():
-            _lock_writers()
-            writer = _Writer(outcome, organisation, timezone.now())
-            batch: list[Prepared] = []
-            try:
-                for index, event in events:
-                    received += 1
-                    if event_limit is not None and received > event_limit:
-                        outcome.errors.append(
-                            {
-                                "event": index,
-                                "path": "",
-                                "code": "capture_limit",
-                                "message": f"more than {event_limit} events",
-                            }
-                        )
-                        raise _Rollback
-                    prepared = prepare(event, index, prefixes, ignore)
-                    if isinstance(prepared, list):
-                        outcome.errors.extend(e.as_dict() for e in prepared)
-                        continue
-                    if outcome.errors and not proceed:
-                        continue  # keep validating to report every error; nothing is stored
-                    batch.append(prepared)
-                    if len(batch) >= BATCH:
-                        # A document of more than one batch stores in the background.
+        with _few_collections():
+            batches = _batches(
+                events,
+                outcome,
+                received,
+                prefixes=prefixes or {},
+                ignore=list(ignore),
+                proceed=proceed,
+                event_limit=event_limit,
+                progress=progress,
+            )
+            pending = next(batches, None)
+            with transaction.atomic():
+                _lock_writers()
+                writer = _Writer(outcome, organisation, timezone.now())
+                background: _Background | None = None
+                try:
+                    for batch in batches:
+                        # A document of more than one batch stores in the background while
+                        # the next batch is prepared.
                         background = background or _Background(writer.store)
-                        background.put(batch)
-                        batch = []
-                        if progress:
-                            progress(received)
-            finally:
-                if background is not None:
-                    # Before anything else uses the connection: commit, rollback or raise.
-                    pending, background = background, None
-                    pending.finish()
-            if outcome.errors and not proceed:
-                raise _Rollback
-            if batch:
-                writer.store(batch)
-            if progress:
-                progress(received)
+                        background.put(pending)
+                        pending = batch
+                finally:
+                    if background is not None:
+                        # Before anything else uses the connection: commit, rollback or raise.
+                        background.finish()
+                if outcome.errors and not proceed:
+                    raise _Rollback
+                if pending:
+                    writer.store(pending)
     except _Rollback:
         outcome.stored = StoredEvents()
         outcome.duplicates = 0
-    capture.events_received = received
+    capture.events_received = received.count
     capture.events_stored = len(outcome.stored)
     capture.errors = outcome.errors
     capture.status = (
