@@ -23,7 +23,7 @@ import queue
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -123,13 +123,15 @@ _gc_threshold = gc.get_threshold()
 
 @contextmanager
 def _few_collections():
-    """Collect garbage less often while capturing.
+    """Collect garbage less often while capturing a large document.
 
     Capture allocates millions of short-lived, acyclic objects; with the default
     thresholds the cyclic collector ran often enough, over every object Django had loaded,
     to take a fifth of the CPU time. Objects alive at the start are frozen (never scanned)
     and the young generation is collected every 50,000 allocations instead of 700. Nested
-    and concurrent captures share one setting, restored when the last one ends.
+    and concurrent captures share one setting, restored when the last one ends. The full
+    collection before freezing costs tens of milliseconds, so a capture of less than two
+    batches (one event posted by an action, say) leaves the collector alone.
     """
     global _gc_users, _gc_threshold
     with _gc_lock:
@@ -416,7 +418,7 @@ def capture_events(
     outcome = Outcome(capture=capture)
     received = _Received()
     try:
-        with _few_collections():
+        with ExitStack() as large:
             batches = _batches(
                 events,
                 outcome,
@@ -435,8 +437,10 @@ def capture_events(
                 try:
                     for batch in batches:
                         # A document of more than one batch stores in the background while
-                        # the next batch is prepared.
-                        background = background or _Background(writer.store)
+                        # the next batch is prepared, with fewer garbage collections.
+                        if background is None:
+                            large.enter_context(_few_collections())
+                            background = _Background(writer.store)
                         background.put(pending)
                         pending = batch
                 finally:
