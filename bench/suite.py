@@ -185,6 +185,9 @@ class Server:
     """gunicorn as deployed (docs/deployment.md): 2 worker processes of 4 threads each on
     127.0.0.1, DEBUG off; the page's rate limit lifted for the run."""
 
+    def __init__(self, port: int = PORT):
+        self.port = port
+
     def __enter__(self):
         env = {**os.environ, "PUBLIC_RATE": "1000000/s", "RESOLVER_RATE": "0", "DEBUG": "0"}
         self.proc = subprocess.Popen(
@@ -198,7 +201,7 @@ class Server:
                 "--threads",
                 "4",
                 "-b",
-                f"127.0.0.1:{PORT}",
+                f"127.0.0.1:{self.port}",
                 "--timeout",
                 "600",
                 "--log-level",
@@ -209,7 +212,7 @@ class Server:
         )
         for _ in range(100):
             try:
-                http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/")
+                http.client.HTTPConnection("127.0.0.1", self.port, timeout=1).request("GET", "/")
                 return self
             except OSError:
                 time.sleep(0.2)

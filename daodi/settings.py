@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "daodi.orgs",
     "daodi.catalog",
     "daodi.trace",
+    "daodi.farm",
+    "daodi.sourcing",
+    "daodi.quality",
     "daodi.web",
     "daodi.demo",
 ]
@@ -181,6 +184,19 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/",
+    # Several apps have a "kind" or a "status": each choice set gets its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        f"{name}Enum": f"daodi.{app}.choices.{name}"
+        for app, names in {
+            "orgs": ["OrgKind", "SiteKind"],
+            "catalog": ["GIKind"],
+            "trace": ["CaptureStatus", "LotStatus"],
+            "farm": ["RecordKind", "ProcessKind"],
+            "sourcing": ["DispatchStatus"],
+            "quality": ["SpecStatus", "OrderStatus", "ResultStatus", "NotificationKind"],
+        }.items()
+        for name in names
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -12,6 +12,9 @@ urlpatterns = [
     path("", include("daodi.orgs.urls")),
     path("catalogue/", include("daodi.catalog.urls")),
     path("trace/", include("daodi.trace.urls")),
+    path("farm/", include("daodi.farm.urls")),
+    path("sourcing/", include("daodi.sourcing.urls")),
+    path("quality/", include("daodi.quality.urls")),
     path("", include("daodi.web.urls")),
 ]
 if settings.DEBUG:

@@ -8,9 +8,12 @@ from daodi.catalog.models import GeographicIndication, Grade, Herb, TradeItem
 from daodi.core.actor import Actor
 from daodi.orgs import actions as org_actions
 from daodi.orgs.models import Division
+from daodi.quality.tests import matrix as quality
+from daodi.sourcing.tests import authz_world as farm
 
-OWNED = {"organisations", "sites", "users", "tokens"}
-SHARED = {"divisions", "herbs", "grades", "indications", "units", "trade-items"}
+OWNED = {"organisations", "sites", "users", "tokens"} | farm.OWNED | quality.OWNED
+SHARED = {"divisions", "herbs", "grades", "indications", "units", "trade-items"} | farm.SHARED
+REPORTS = farm.REPORTS
 
 
 class World:
@@ -45,8 +48,14 @@ class World:
         harvest_document("R", organisation=network.household)
         self.lot = Lot.objects.get(identifier=dl_lot("A"))
         self.recall = start_recall(actor=system, identifier=dl_lot("R"), reason="霉变")
+        self.farm = farm.FarmWorld(self)
+        self.quality = quality.QualityMatrix(network)
 
     def target_id(self, resource: str) -> int:
+        if resource in quality.OWNED:
+            return self.quality.target_id(resource)
+        if resource in farm.OWNED | farm.SHARED:
+            return self.farm.target_id(resource)
         return {
             "organisations": self.n.household.pk,
             "sites": self.site.pk,
@@ -65,6 +74,10 @@ class World:
     def body(self, resource: str, method: str) -> dict | None:
         if method == "get":
             return None
+        if resource in quality.OWNED:
+            return self.quality.body(resource, method)
+        if resource in farm.OWNED | farm.SHARED or resource == "dispatches/receive":
+            return self.farm.body(resource, method)
         n = self.n
         return {
             "organisations": {
@@ -96,6 +109,10 @@ class World:
 
     def owner(self, resource: str):
         """Who may legitimately make writes on this resource (the positive control)."""
+        if resource in quality.OWNED:
+            return self.quality.owner(resource)
+        if resource in farm.OWNED | farm.SHARED:
+            return self.farm.owner(resource)
         if resource in SHARED:
             return self.n.admin
         if resource == "users":
@@ -107,7 +124,8 @@ def state():
     """Every row of every project model, to prove a refused request changed nothing."""
     snapshot = {}
     for model in apps.get_models():
-        if model._meta.app_label in {"core", "orgs", "catalog", "trace"}:
+        apps_checked = {"core", "orgs", "catalog", "trace", "farm", "sourcing", "quality"}
+        if model._meta.app_label in apps_checked:
             # A token's last_used_at moves with every authenticated request; nothing else may.
             columns = [
                 f.attname for f in model._meta.concrete_fields if f.attname != "last_used_at"

@@ -16,9 +16,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from daodi.orgs.models import Membership
 
-from .authz import SHARED, World, state
+from .authz import SHARED, World, farm, quality, state
 
-PUBLIC = {"home", "login", "logout", "set_language"}
+PUBLIC = {"home", "login", "logout", "set_language"} | quality.PUBLIC
 RESOURCE_BY_PREFIX = {
     "organisation": "organisations",
     "site": "sites",
@@ -31,6 +31,8 @@ RESOURCE_BY_PREFIX = {
     "tradeitem": "trade-items",
     "lot": "lots",
     "recall": "recalls",
+    **farm.RESOURCE_BY_PREFIX,
+    **quality.RESOURCE_BY_PREFIX,
 }
 
 
@@ -107,6 +109,10 @@ def test_every_web_page_and_form_refuses_another_organisation(client, network):
             checked.add(name)
             continue
 
+        if name in farm.PAGES:  # the network's reports and helpers
+            farm.check_page(client, world, route, name, state)
+            checked.add(name)
+            continue
         resource = RESOURCE_BY_PREFIX[url_name]
         url = concrete(route, world, resource)
         before = state()
@@ -122,7 +128,13 @@ def test_every_web_page_and_form_refuses_another_organisation(client, network):
                     "tokens": world.token.prefix,
                     "lots": world.lot.identifier,
                     "recalls": world.recall.reference,
-                }[resource]
+                }.get(resource)
+                if target_label is None:
+                    target_label = (
+                        world.quality.label(resource)
+                        if resource in quality.OWNED
+                        else world.farm.label(resource)
+                    )
                 assert target_label not in page.content.decode(), f"{name} lists another org"
             if resource == "tokens":  # the list page is also the create form: own tokens only
                 client.post(url, {"name": "mine"})

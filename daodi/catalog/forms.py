@@ -28,8 +28,28 @@ class HerbForm(ActionModelForm):
             "yield_max_kg_per_mu",
             "dry_ratio_min",
             "dry_ratio_max",
+            "arrival_tolerance_pct",
+            "balance_tolerance_pct",
             "is_active",
         ]
+
+    _DEFAULTED = ("arrival_tolerance_pct", "balance_tolerance_pct")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left empty, a tolerance keeps the herb's current value (the default when new).
+        for name in self._DEFAULTED:
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self._DEFAULTED:
+            if cleaned.get(name) is None:
+                current = getattr(self.instance, name, None)
+                cleaned[name] = (
+                    current if current is not None else Herb._meta.get_field(name).default
+                )
+        return cleaned
 
 
 class GradeForm(ActionModelForm):

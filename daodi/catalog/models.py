@@ -69,6 +69,23 @@ class Herb(models.Model):
         blank=True,
         validators=[MinValueValidator(1)],
     )
+    # Tolerances of the buying network: how far a weight found on arrival may differ from
+    # the weight dispatched, and how far a node's mass balance may be off, before either is
+    # flagged (fresh herbs lose water on the road; dry ones barely).
+    arrival_tolerance_pct = models.DecimalField(
+        _("arrival weight tolerance (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("2.00"),
+        validators=[MinValueValidator(0)],
+    )
+    balance_tolerance_pct = models.DecimalField(
+        _("mass balance tolerance (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("2.00"),
+        validators=[MinValueValidator(0)],
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -32,3 +32,16 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
+
+
+class Counter(models.Model):
+    """A running number per key (lot batches of one GTIN and day, say): see ``core.numbers``.
+
+    Internal bookkeeping, shown nowhere (hence no translated names).
+    """
+
+    key = models.CharField(max_length=100, primary_key=True)
+    value = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.key} = {self.value}"

@@ -6,6 +6,8 @@ App actions call these after checking their own domain rules, so the single-row 
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
@@ -14,9 +16,18 @@ from .actor import Actor
 from .errors import Conflict, DomainError
 
 
-def _save(obj: models.Model, m2m: dict | None):
+def _save(
+    obj: models.Model,
+    m2m: dict | None,
+    known: Collection[str] = (),
+    unique_in_database: bool = False,
+):
     try:
-        obj.full_clean()
+        obj.full_clean(
+            exclude=known,
+            validate_unique=not unique_in_database,
+            validate_constraints=not unique_in_database,
+        )
     except ValidationError as exc:
         raise DomainError.from_validation_error(exc) from exc
     try:
@@ -29,10 +40,24 @@ def _save(obj: models.Model, m2m: dict | None):
 
 
 @transaction.atomic
-def create(actor: Actor, model: type[models.Model], *, m2m: dict | None = None, **fields):
-    """Create, validate and audit one record of ``model``."""
+def create(
+    actor: Actor,
+    model: type[models.Model],
+    *,
+    m2m: dict | None = None,
+    known: Collection[str] = (),
+    unique_in_database: bool = False,
+    **fields,
+):
+    """Create, validate and audit one record of ``model``.
+
+    A hot action may name in ``known`` the foreign keys it set to rows it has just read or
+    written itself (validating them would read each row again), and with
+    ``unique_in_database`` leave uniqueness to the database's constraints: a breach then
+    raises :class:`Conflict` instead of a validation error naming the field.
+    """
     obj = model(**fields)
-    _save(obj, m2m)
+    _save(obj, m2m, known, unique_in_database)
     audit.record(
         actor, f"{model._meta.model_name}.create", obj, audit.diff({}, audit.snapshot(obj))
     )

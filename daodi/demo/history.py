@@ -834,6 +834,7 @@ class _Emitter:
             profile.term(profile.ILMD_HERB_AGE): self.s.year - h.plot.planted,
             profile.term(profile.ILMD_FRESH_WEIGHT): h.kg,
             profile.term(profile.ILMD_ORIGIN): h.plot.village,
+            profile.term("plots"): [sgln(h.plot.gln)],  # as the farm app's harvests write
         }
         gi = self.f.indications.get(h.plot.herb)
         if gi and township in gi[1]:
@@ -1085,12 +1086,14 @@ def create_plots(history: History) -> int:
     )
     from decimal import Decimal
 
+    from .build import HERB_NAMES
+
     Site.objects.bulk_create(
         [
             Site(
                 organisation_id=orgs[p.household],
                 kind=SiteKind.PLOT,
-                name=f"{p.herb}地块{p.number}",
+                name=f"{HERB_NAMES.get(p.herb, p.herb)}地块{p.number}",  # e.g. 党参地块3
                 gln=p.gln,
                 division_id=divisions[p.village],
                 latitude=Decimal(f"{p.latitude:.6f}"),
@@ -1100,6 +1103,9 @@ def create_plots(history: History) -> int:
         ],
         batch_size=1000,
     )
+    from daodi.farm.demo import plots_for_sites
+
+    plots_for_sites(plots)  # the farm app keeps the plot records (area, herb, planted)
     return len(plots)
 
 

@@ -316,9 +316,12 @@ def remove(*, actor: Actor | None = None) -> int:
         reduce(or_, (Q(path__startswith=p) for p in roots), Q(pk__in=demo_orgs.values("pk")))
     )
     herb_codes = [h.code for h in HERBS]
+    from daodi.sourcing.demo import remove as remove_season
+
     from .history import remove_trace
 
     try:
+        remove_season(doomed)  # farm and buying records refer to events, sites, lots
         remove_trace(doomed)  # the demo season's events and lots refer to its sites
         GeographicIndication.objects.filter(herb__code__in=herb_codes).delete()
         TradeItem.objects.filter(herb__code__in=herb_codes).delete()

@@ -23,7 +23,7 @@ from daodi.orgs.choices import WRITE_ROLES
 
 from . import queries
 from . import recall as recall_helpers
-from .capture import Outcome, capture_document, capture_events
+from .capture import Outcome, capture_document, capture_events, lock_writers
 from .epcis import identifiers
 from .epcis.hashing import context_prefixes
 from .epcis.profile import NAMESPACE
@@ -100,15 +100,32 @@ def capture(
     return outcome
 
 
-@transaction.atomic
-def capture_event(*, actor: Actor, event: Any, organisation=None) -> Outcome:
-    """Capture one event (``POST /epcis/events``); its own ``@context`` declares its prefixes."""
-    org = capturing_organisation(actor, organisation)
+# No savepoint of its own: a refused event comes back in the outcome, having written
+# nothing, and anything raised ends the caller's transaction as a whole anyway.
+@transaction.atomic(savepoint=False)
+def capture_event(
+    *, actor: Actor, event: Any, organisation=None, organisation_checked: bool = False
+) -> Outcome:
+    """Capture one event (``POST /epcis/events``); its own ``@context`` declares its prefixes.
+
+    ``organisation_checked``: an action capturing its own event has just required write
+    access to ``organisation`` itself (the check is not run twice).
+    """
+    if organisation_checked and organisation is not None:
+        org = organisation
+    else:
+        org = capturing_organisation(actor, organisation)
     row = Capture.objects.create(organisation=org, user=actor.user, error_behaviour=ROLLBACK)
     prefixes = context_prefixes(event.get("@context")) if isinstance(event, dict) else {}
     outcome = capture_events([(0, event)], capture=row, prefixes=prefixes, organisation=org)
     _audit(actor, outcome)
     return outcome
+
+
+def hold_writers_lock() -> None:
+    """Take capture's writers' lock for the rest of the current transaction (re-taking it is
+    free), for numbering that must not race another writer: the lot batch numbers."""
+    lock_writers()
 
 
 @transaction.atomic

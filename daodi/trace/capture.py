@@ -151,7 +151,8 @@ def _few_collections():
                 gc.unfreeze()
 
 
-def _lock_writers() -> None:
+def lock_writers() -> None:
+    """Serialise this transaction's writes with every other capture's (until it ends)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
@@ -430,8 +431,14 @@ def capture_events(
                 progress=progress,
             )
             pending = next(batches, None)
-            with transaction.atomic():
-                _lock_writers()
+            # Less than a batch (one event an action captures, say): the events are all
+            # prepared, so a refusal is known before anything is written and the store
+            # needs no savepoint to roll back to.
+            spent = pending is None or len(pending) < BATCH
+            if spent and outcome.errors and not proceed:
+                raise _Rollback
+            with transaction.atomic(savepoint=not spent):
+                lock_writers()
                 writer = _Writer(outcome, organisation, timezone.now())
                 background: _Background | None = None
                 try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from daodi.core.errors import DomainError
 
@@ -12,7 +13,7 @@ from .documents import LabelSpec, label_sheet_pdf
 from .epcis import identifiers
 from .models import Lot
 
-BLOCKED = {"on_hold": _("on hold"), "recalled": _("recalled")}
+BLOCKED = {"on_hold": gettext_lazy("on hold"), "recalled": gettext_lazy("recalled")}
 
 
 def digital_link(lot: Lot) -> str:
@@ -38,11 +39,12 @@ def _spec(lot: Lot) -> LabelSpec:
 def refuse_if_blocked(lot: Lot) -> None:
     """Labels are never printed for a lot on hold or recalled."""
     if lot.status in BLOCKED:
-        raise DomainError(
-            _("Labels cannot be printed: this lot is %(status)s.")
-            % {"status": BLOCKED[lot.status]},
-            code="lot_blocked",
-        )
+        message = _("Labels cannot be printed: this lot is %(status)s.") % {
+            "status": BLOCKED[lot.status]
+        }
+        if lot.status_reason:
+            message += " " + _("Reason: %(reason)s") % {"reason": lot.status_reason}
+        raise DomainError(message, code="lot_blocked")
 
 
 def lot_labels_pdf(lot: Lot, *, copies: int = 1) -> bytes:

@@ -142,13 +142,45 @@ class LotRow:
         self.first_event_id = self.last_event_id = None
 
 
+def _single_row_queries() -> dict:
+    """The resolver's one-row look-ups, by name: a query set filtering on one key."""
+    org_order = Organisation._meta.ordering or ["pk"]
+    return {
+        "party": Organisation.objects.filter(gln="").order_by(*org_order).values_list("pk"),
+        "site": Site.objects.filter(gln="").values_list("pk", "organisation_id"),
+        "trade_item": TradeItem.objects.filter(gtin="").values_list("herb_id", "grade_id"),
+    }
+
+
+_ONE_SQL: dict[tuple[str, str], str] = {}
+
+
+def _one(name: str, key: str) -> tuple | None:
+    """The first row of the look-up ``name`` (see :func:`_single_row_queries`) for ``key``.
+
+    The SQL is compiled once per process and backend (the ORM's own, ordering included):
+    a single event makes two or three of these look-ups, and building each query anew cost
+    more than running it.
+    """
+    sql = _ONE_SQL.get((connection.vendor, name))
+    if sql is None:
+        query = _single_row_queries()[name][:1]
+        sql, params = query.query.sql_with_params()
+        if params != ("",):  # the key must be the query's only parameter
+            raise RuntimeError(f"look-up {name} has parameters {params}")
+        _ONE_SQL[connection.vendor, name] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key])
+        return cursor.fetchone()
+
+
 class _Resolver:
     """Knows trade items, parties and places: each table is read once per capture.
 
     A batch of a large capture names most places, so one query per table beats one per
     new GLN. A capture of a single event (a purchase, a receipt) names one or two: its
     first few look-ups are single-row queries (``_few``), so it does not read the tens of
-    thousands of plots and growers of a county.
+    thousands of plots and growers of a county, nor the whole catalogue.
     """
 
     def __init__(self):
@@ -157,6 +189,7 @@ class _Resolver:
         self._sites: dict[str, tuple] | None = None  # GLN: (site id, organisation id)
         self._places: dict[str, tuple | None] = {}  # by URI: (site id, its organisation id)
         self._parties: dict[str, int | None] = {}  # by URI: organisation id
+        self._few_items: dict[str, tuple | None] = {}  # GTIN: (herb id, grade id), one by one
         self._lookups = 0  # single-row look-ups so far (see _few)
 
     def _few(self) -> bool:
@@ -168,6 +201,10 @@ class _Resolver:
 
     def trade_item(self, gtin: str) -> tuple | None:
         """(herb id, grade id) of the trade item with this GTIN."""
+        if self._items is None and gtin not in self._few_items and self._few():
+            self._few_items[gtin] = _one("trade_item", gtin)
+        if gtin in self._few_items:
+            return self._few_items[gtin]
         if self._items is None:
             self._items = {
                 g: (herb, grade)
@@ -182,14 +219,9 @@ class _Resolver:
             found = None
             if parsed is not None and parsed.ai in ("417", "414"):
                 if self._orgs is None and self._few():
-                    row = (
-                        Organisation.objects.filter(gln=parsed.key)
-                        .order_by(*(Organisation._meta.ordering or ["pk"]))
-                        .values_list("pk", flat=True)
-                        .first()
-                    )
-                    self._parties[uri] = row
-                    return row
+                    row = _one("party", parsed.key)
+                    self._parties[uri] = row[0] if row else None
+                    return self._parties[uri]
                 if self._orgs is None:
                     # A GLN is not unique among organisations: the first one wins, as
                     # with QuerySet.first().
@@ -210,9 +242,7 @@ class _Resolver:
             found = None
             if parsed is not None and parsed.ai == "414":
                 if self._sites is None and self._few():
-                    self._places[uri] = Site.objects.filter(gln=parsed.key).values_list(
-                        "pk", "organisation_id"
-                    ).first()
+                    self._places[uri] = _one("site", parsed.key)
                     return self._places[uri]
                 if self._sites is None:
                     self._sites = {
@@ -356,7 +386,9 @@ class Projector:
         ]
         if self.bulk_update_sql:
             # One statement for the batch: a column array per field, joined on id.
-            cursor.execute(self.bulk_update_sql, [list(column) for column in zip(*rows)])
+            cursor.execute(
+                self.bulk_update_sql, [list(column) for column in zip(*rows, strict=True)]
+            )
         else:
             # SQLite: one prepared UPDATE per row (bulk_update's CASE expressions plan
             # slowly, and a prepared statement in a transaction costs microseconds).

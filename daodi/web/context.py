@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from daodi.orgs import policy
+from daodi.quality import nav as quality_nav
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,12 @@ class NavItem:
         return self.visible is None or self.visible(user)
 
 
-GROUPS = {"catalogue": _("Catalogue"), "trace": _("Traceability")}
+GROUPS = {
+    "catalogue": _("Catalogue"),
+    "trace": _("Traceability"),
+    "farm": _("Farm"),
+    "sourcing": _("Buying network"),
+}
 
 # The main menu, in order. Apps add their pages here as they arrive.
 NAV = [
@@ -36,7 +42,25 @@ NAV = [
     NavItem("catalog:tradeitem_list", _("Trade items"), group="catalogue"),
     NavItem("trace:lot_list", _("Lots and items"), group="trace"),
     NavItem("trace:recall_list", _("Recalls"), group="trace"),
+    NavItem("farm:plot_list", _("Plots"), group="farm"),
+    NavItem("farm:farmrecord_list", _("Farm records"), group="farm"),
+    NavItem("farm:harvest_list", _("Harvests"), group="farm"),
+    NavItem("farm:processing_list", _("Primary processing"), group="farm"),
+    NavItem("farm:bannedpesticide_list", _("Banned pesticides"), group="farm"),
+    NavItem("sourcing:purchase_list", _("Purchases"), group="sourcing"),
+    NavItem("sourcing:dispatch_list", _("Dispatches"), group="sourcing"),
+    NavItem("sourcing:county", _("Network map"), group="sourcing"),
+    NavItem("sourcing:mass_balance", _("Mass balance"), group="sourcing"),
+    NavItem("sourcing:giclaim_list", _("GI claims"), group="sourcing"),
+    NavItem(
+        "sourcing:gi_violations",
+        _("GI violations"),
+        group="sourcing",
+        visible=policy.reads_everything,
+    ),
 ]
+GROUPS[quality_nav.GROUP[0]] = quality_nav.GROUP[1]
+NAV += [NavItem(url, label, group="quality", visible=v) for url, label, v in quality_nav.ITEMS]
 
 
 def _entries(request):

@@ -22,6 +22,8 @@ class HerbSerializer(serializers.ModelSerializer):
             "yield_max_kg_per_mu",
             "dry_ratio_min",
             "dry_ratio_max",
+            "arrival_tolerance_pct",
+            "balance_tolerance_pct",
             "is_active",
         ]
 

@@ -15,6 +15,8 @@ from daodi.demo import build, history, load
 from daodi.demo.codes import DemoError
 from daodi.orgs.choices import DivisionLevel, OrgKind
 from daodi.orgs.models import User
+from daodi.quality import demo as quality_demo
+from daodi.sourcing import demo as sourcing_demo
 
 
 class Command(BaseCommand):
@@ -79,6 +81,7 @@ class Command(BaseCommand):
                                 "--reset to load it again, or point DATABASE_URL elsewhere."
                             )
                         )
+                    quality_demo.remove()
                     count = load.remove()
                     self.stdout.write(
                         _("Removed the demo county (%(count)s organisations).") % {"count": count}
@@ -94,6 +97,8 @@ class Command(BaseCommand):
                         if season_events
                         else None
                     )
+                    farm_season = sourcing_demo.load() if season_events else None
+                    quality_demo.load(season)
             except DemoError as exc:
                 raise CommandError(str(exc)) from exc
             except DomainError as exc:  # e.g. a demo username already taken
@@ -102,6 +107,8 @@ class Command(BaseCommand):
             self.print_logins()
             if season is not None:
                 self.print_season(season)
+            if farm_season is not None:
+                self.print_farm_season(farm_season)
 
     def print_season(self, season):
         self.stdout.write("")
@@ -112,6 +119,18 @@ class Command(BaseCommand):
         if season.example is not None:
             self.stdout.write(_("Open a retail pack's trace page (Digital Link):"))
             self.stdout.write(f"  {settings.DIGITAL_LINK_BASE.rstrip('/')}{season.example.path}")
+
+    def print_farm_season(self, farm):
+        self.stdout.write(
+            _(
+                "Farm and buying season: %(records)s farm records, %(harvests)s harvests, "
+                "%(purchases)s purchases, %(dispatches)s dispatches, %(dried)s lots dried."
+            )
+            % vars(farm)
+        )
+        self.stdout.write(_("Problems left in for the regulator:"))
+        for problem in farm.problems:
+            self.stdout.write(f"  - {problem}")
 
     def print_summary(self, county, loaded):
         kinds = Counter(o.kind for o in county.organisations)

@@ -1,0 +1,36 @@
+"""Running numbers (lot batches, documents) taken in O(1) from a counter row.
+
+Counting the existing records to find the next number reads more rows every time one is
+added (a busy buying day numbers thousands of lots of one herb). A counter row per key is
+incremented in the caller's transaction instead: the row stays locked until it commits, so
+two transactions never take the same number, and a rolled-back one leaves no gap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import connection
+
+from .models import Counter
+
+
+def take(key: str, start: Callable[[], int]) -> int:
+    """The next number under ``key``; a new key continues from ``start()`` (the highest
+    number already used some other way, 0 for none)."""
+    table = connection.ops.quote_name(Counter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE {table} SET "value" = "value" + 1 WHERE "key" = %s RETURNING "value"', [key]
+        )
+        row = cursor.fetchone()
+        if row is None:
+            # Two first takers meet at the primary key: the second one increments.
+            cursor.execute(
+                f'INSERT INTO {table} ("key", "value") VALUES (%s, %s) '
+                f'ON CONFLICT ("key") DO UPDATE SET "value" = {table}."value" + 1 '
+                'RETURNING "value"',
+                [key, start() + 1],
+            )
+            row = cursor.fetchone()
+    return row[0]

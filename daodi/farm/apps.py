@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class FarmConfig(AppConfig):
+    name = "daodi.farm"
+    verbose_name = _("Farm records")
+
+    def ready(self):
+        # The consumer trace page shows plots and their GACP records (see resolver.story).
+        from . import story  # noqa: F401

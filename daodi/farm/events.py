@@ -1,0 +1,219 @@
+"""The events our own actions write: identifiers, places, parties, and capture.
+
+Farm and sourcing actions build EPCIS 2.0 events in the daodi herb profile and capture them
+through ``trace.actions.capture_event`` inside their own transaction, so the business record,
+its event and the lot projection commit together or not at all.
+
+Places are GLNs (written as GS1 Digital Links, the form the store keeps canonically);
+an organisation or site that holds lots and has none gets one under our company prefix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from daodi.catalog.models import TradeItem
+from daodi.core import gs1, numbers, records
+from daodi.core.actor import Actor
+from daodi.core.errors import DomainError
+from daodi.orgs.choices import OrgKind, SiteKind
+from daodi.orgs.models import Organisation, Site
+from daodi.trace import actions as trace_actions
+from daodi.trace.epcis import profile
+from daodi.trace.models import Event, Lot
+
+DL = "https://id.gs1.org"
+EPCIS_CONTEXT = "https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"
+CONTEXT = [EPCIS_CONTEXT, profile.CONTEXT]
+RECORD = profile.term("record")  # our reference of the business record (keeps hashes apart)
+SITE_FOR = {
+    OrgKind.VILLAGE_POINT: SiteKind.BUYING_POINT,
+    OrgKind.TOWNSHIP_STATION: SiteKind.WAREHOUSE,
+    OrgKind.COUNTY_HUB: SiteKind.WAREHOUSE,
+    OrgKind.PROCESSOR: SiteKind.PLANT,
+}
+
+
+# --- identifiers ------------------------------------------------------------------------------
+def lot_uri(gtin: str, batch: str) -> str:
+    return f"{DL}/01/{gtin}/10/{batch}"
+
+
+def sgln(gln: str) -> str:
+    return f"{DL}/414/{gln}"
+
+
+def pgln(gln: str) -> str:
+    return f"{DL}/417/{gln}"
+
+
+def sscc_uri(code: str) -> str:
+    return f"{DL}/00/{code}"
+
+
+def kg(value) -> dict:
+    return {"quantity": float(Decimal(value)), "uom": "KGM"}
+
+
+def time_text(when: dt.datetime) -> str:
+    return timezone.localtime(when).isoformat(timespec="seconds")
+
+
+def noon(day: dt.date) -> dt.datetime:
+    """A date-only record's event time: noon, local time."""
+    return timezone.make_aware(dt.datetime(day.year, day.month, day.day, 12))
+
+
+def _next_reference() -> int:
+    """The next free location reference under our prefix (over sites and organisations)."""
+    prefix = settings.GS1_COMPANY_PREFIX
+    width = 12 - len(prefix)
+    taken = 0
+    for model in (Site, Organisation):
+        top = model.objects.filter(gln__startswith=prefix).aggregate(top=Max("gln"))["top"]
+        if top:
+            taken = max(taken, int(top[len(prefix) : 12]))
+    if taken + 1 >= 10**width:
+        raise DomainError(_("No GLN is left under the company prefix."), code="gln_exhausted")
+    return taken + 1
+
+
+def new_gln() -> str:
+    return gs1.make_key(settings.GS1_COMPANY_PREFIX, _next_reference(), 13)
+
+
+def party(actor: Actor, org: Organisation) -> str:
+    """The party GLN URI of ``org``, giving it a GLN first if it has none."""
+    if not org.gln:
+        records.update(Actor.system() if actor.is_system else actor, org, gln=new_gln())
+    return pgln(org.gln)
+
+
+def node_site(actor: Actor, org: Organisation, *, create: bool = True) -> Site | None:
+    """The place where ``org`` keeps lots: its first active site with a GLN (one is made,
+    named after the organisation, when it has none; None then unless ``create``)."""
+    site = (
+        Site.objects.filter(organisation=org, is_active=True)
+        .exclude(gln=None)
+        .exclude(gln="")
+        .exclude(kind=SiteKind.PLOT)
+        .order_by("id")
+        .first()
+    )
+    if site is None and create:
+        site = records.create(
+            actor,
+            Site,
+            organisation=org,
+            kind=SITE_FOR.get(org.kind, SiteKind.WAREHOUSE),
+            name=org.name,
+            gln=new_gln(),
+            division=org.division,
+        )
+    return site
+
+
+def trade_item(herb, grade=None) -> TradeItem:
+    """The bulk trade item lots of ``herb`` (and ``grade``) are numbered under.
+
+    Variable-measure GTINs (indicator 9) are bulk; a grade's own item wins over the herb's
+    general one. Refused, naming the herb, when the catalogue has none.
+    """
+    items = list(TradeItem.objects.filter(herb=herb).select_related("grade").order_by("gtin"))
+    bulk = [i for i in items if i.gtin.startswith("9") or i.net_quantity is None]
+    for pool in (bulk, items):
+        if grade is not None:
+            match = [i for i in pool if i.grade_id == grade.pk]
+            if match:
+                return match[0]
+        general = [i for i in pool if i.grade_id is None or i.grade.grade == "统货"]
+        if general:
+            return general[0]
+    if items:
+        return items[0]
+    raise DomainError(
+        _("No trade item (GTIN) is registered for %(herb)s; a platform administrator adds one.")
+        % {"herb": herb},
+        code="no_trade_item",
+    )
+
+
+def new_batch(gtin: str, letter: str, day: dt.date) -> str:
+    """A free batch number under ``gtin``: letter, date, running number (H260915-0003).
+
+    Numbered under capture's writers' lock, taken here for the rest of the transaction:
+    the lot is written by a capture that takes it anyway, and two purchases of one herb at
+    two points must never be given the same lot. The running number comes from a counter
+    (lots named by outside documents are stepped over).
+    """
+    trace_actions.hold_writers_lock()
+    stem = f"{letter}{day:%y%m%d}-"
+
+    def used() -> int:
+        return Lot.objects.filter(gtin=gtin, batch__startswith=stem).count()
+
+    while True:
+        batch = f"{stem}{numbers.take(f'batch/{gtin}/{stem}', used):04d}"
+        if not Lot.objects.filter(identifier=lot_uri(gtin, batch)).exists():
+            return batch
+
+
+def new_sscc() -> str:
+    """A free SSCC under our prefix (extension digit 0)."""
+    prefix = settings.GS1_COMPANY_PREFIX
+    width = 16 - len(prefix)
+    stem = f"{DL}/00/0{prefix}"
+    used = Lot.objects.filter(identifier__startswith=stem).count()
+    number = used + 1
+    while True:
+        body = "0" + prefix + str(number).zfill(width)
+        code = body + gs1.check_digit(body)
+        if not Lot.objects.filter(identifier=sscc_uri(code)).exists():
+            return code
+        number += 1
+
+
+# --- capture --------------------------------------------------------------------------------
+def capture(actor: Actor, organisation: Organisation, event: dict, reference: str = "") -> Event:
+    """Capture one of our events for ``organisation``; returns the stored event.
+
+    ``reference`` names the business record; with a random part it keeps two identical
+    records (two 50 kg purchases in one second) from being taken for one event.
+    """
+    return Event.objects.get(pk=capture_id(actor, organisation, event, reference))
+
+
+def capture_id(
+    actor: Actor,
+    organisation: Organisation,
+    event: dict,
+    reference: str = "",
+    *,
+    checked: bool = False,
+) -> int:
+    """:func:`capture` returning only the stored event's id (nothing read back).
+
+    ``checked``: the calling action has just required write access to ``organisation``
+    for ``actor`` itself, so capture does not check it a second time.
+    """
+    body = {"@context": CONTEXT, "eventTimeZoneOffset": "+08:00", **event}
+    body[RECORD] = f"{reference or 'record'}/{uuid.uuid4().hex[:12]}"
+    outcome = trace_actions.capture_event(
+        actor=actor, event=body, organisation=organisation, organisation_checked=checked
+    )
+    if outcome.errors:  # our own events: a refusal is a bug here, never the user's input
+        raise RuntimeError(f"event refused: {outcome.errors}")
+    return outcome.stored.ids[0]
+
+
+def lot_of(identifier: str) -> Lot | None:
+    return (
+        Lot.objects.filter(identifier=identifier).select_related("herb", "grade", "holder").first()
+    )

@@ -1,0 +1,729 @@
+"""Every write of the buying network. Keyword-only, with an actor, one transaction, audited,
+each capturing its EPCIS event in the same transaction (DESIGN §1).
+
+Weights found by weighing are made true in the projection at once: a purchase or an
+arrival that finds less (or more) than the lot holds writes a ``stock_taking`` event for the
+difference first, so every lot's quantity stays the weight last found and the mass balance
+shows the difference as a recorded loss rather than an unexplained one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from daodi.catalog.models import GeographicIndication
+from daodi.core import records
+from daodi.core.actor import Actor
+from daodi.core.errors import Conflict, DomainError, NotFound
+from daodi.farm import events
+from daodi.farm.actions import input_lots
+from daodi.farm.models import GROWER_KINDS
+from daodi.orgs import policy
+from daodi.orgs.choices import OrgKind
+from daodi.orgs.models import Organisation, Site
+from daodi.trace.choices import LotStatus
+from daodi.trace.epcis import profile
+from daodi.trace.models import Lot
+
+from . import gi, identity
+from .choices import JIN_KG, STOCK_TAKING, DispatchStatus, LossReason, PriceUnit
+from .models import (
+    Commingling,
+    Dispatch,
+    DispatchLine,
+    GIClaim,
+    Loss,
+    Pallet,
+    Purchase,
+    SellerIdentity,
+)
+
+CENT = Decimal("0.01")
+NETWORK_KINDS = (OrgKind.VILLAGE_POINT, OrgKind.TOWNSHIP_STATION, OrgKind.COUNTY_HUB)
+
+
+def _refuse(message, code: str, field: str | None = None, field_message=None):
+    fields = {field: [field_message or message]} if field else None
+    raise DomainError(message, code=code, fields=fields)
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _parties(actor: Actor, source: Organisation, destination: Organisation) -> dict:
+    return {
+        "sourceList": [{"type": "owning_party", "source": events.party(actor, source)}],
+        "destinationList": [
+            {"type": "owning_party", "destination": events.party(actor, destination)}
+        ],
+    }
+
+
+def _correction(
+    actor: Actor, holder: Organisation, site: Site, lot: str, difference: Decimal, when
+):
+    """A weight found by weighing that differs from the lot's: DELETE (less) or ADD (more)."""
+    if difference == 0:
+        return None
+    return events.capture(
+        actor,
+        holder,
+        {
+            "type": "ObjectEvent",
+            "action": "DELETE" if difference < 0 else "ADD",
+            "eventTime": events.time_text(when),
+            "bizStep": STOCK_TAKING,
+            "epcList": [],
+            "quantityList": [{"epcClass": lot, **events.kg(abs(difference))}],
+            "readPoint": {"id": events.sgln(site.gln)},
+        },
+        "weighing",
+    )
+
+
+# --- sellers ----------------------------------------------------------------------------------
+@transaction.atomic
+def set_seller_identity(*, actor: Actor, seller: Organisation, id_card: str) -> SellerIdentity:
+    """Keep a seller's ID-card number, masked (and as a keyed hash to find it again)."""
+    policy.require_write(actor, seller)
+    if not identity.is_valid(id_card):
+        _refuse(_("Not a valid ID-card number."), "bad_id_card", "id_card")
+    values = {
+        "id_card_masked": identity.mask(id_card),
+        "id_card_hash": identity.digest(id_card, settings.SECRET_KEY),
+    }
+    current = SellerIdentity.objects.filter(organisation=seller).first()
+    if current is None:
+        return records.create(actor, SellerIdentity, organisation=seller, **values)
+    return records.update(actor, current, **values)
+
+
+# --- purchases --------------------------------------------------------------------------------
+def record_purchase(*, actor: Actor, point: Organisation, client_key: str, **fields) -> Purchase:
+    """Record a purchase at a village point, once per ``client_key``.
+
+    A form sent again (poor signal, a double tap) carries the same key and gets back the
+    purchase recorded the first time, with nothing written again; two sends racing each
+    other meet at the unique key and the second one returns the first's record.
+    """
+    key = (client_key or "").strip()
+    if not key or len(key) > 64:
+        _refuse(
+            _("The form carries no submission key; reload it and send it again."),
+            "client_key_required",
+            "client_key",
+        )
+    existing = Purchase.objects.filter(point=point, client_key=key).first()
+    if existing is not None:
+        policy.require_write(actor, point)
+        existing.replayed = True
+        return existing
+    try:
+        purchase = _record_purchase(actor=actor, point=point, client_key=key, **fields)
+    except Conflict:
+        existing = Purchase.objects.filter(point=point, client_key=key).first()
+        if existing is None:
+            raise
+        existing.replayed = True
+        return existing
+    purchase.replayed = False
+    return purchase
+
+
+def _receipt_number(point: Organisation, when: dt.datetime, event_id: int) -> str:
+    """Point, day and the purchase event's id: events get their ids under capture's writer
+    lock, so two purchases recorded at once at one point never share a number."""
+    day = timezone.localtime(when).date()
+    return f"{point.code[-8:]}-{day:%y%m%d}-{event_id}"
+
+
+def _record_purchase(
+    *,
+    actor: Actor,
+    point: Organisation,
+    client_key: str,
+    seller: Organisation,
+    herb,
+    gross_kg: Decimal,
+    price: Decimal,
+    tare_kg: Decimal = Decimal(0),
+    net_kg: Decimal | None = None,
+    grade=None,
+    moisture_pct: Decimal | None = None,
+    price_unit: str = PriceUnit.KG,
+    amount_paid: Decimal | None = None,
+    payment_method: str = "cash",
+    lot: str = "",
+    id_card: str = "",
+    bought_at: dt.datetime | None = None,
+) -> Purchase:
+    policy.require_write(actor, point)
+    if point.kind != OrgKind.VILLAGE_POINT:
+        _refuse(_("Purchases are recorded at a village buying point."), "not_a_point", "point")
+    if seller.kind not in GROWER_KINDS:
+        _refuse(_("The seller is a grower household or a co-operative."), "not_a_grower", "seller")
+    if not seller.path.startswith(point.path):
+        _refuse(
+            _("%(seller)s is not a seller of this point; add them to the point first.")
+            % {"seller": seller},
+            "unknown_seller",
+            "seller",
+        )
+    if grade is not None and grade.herb_id != herb.pk:
+        _refuse(_("This grade belongs to another herb."), "validation_failed", "grade")
+    gross_kg, tare_kg = Decimal(gross_kg), Decimal(tare_kg or 0)
+    if gross_kg <= 0 or tare_kg < 0 or tare_kg >= gross_kg:
+        _refuse(_("The tare must be less than the gross weight."), "bad_weights", "tare_kg")
+    net = gross_kg - tare_kg
+    if net_kg is not None and abs(Decimal(net_kg) - net) > CENT:
+        _refuse(
+            _("Net %(net)s kg is not gross minus tare (%(expected)s kg).")
+            % {"net": net_kg, "expected": net},
+            "bad_weights",
+            "net_kg",
+        )
+    price = Decimal(price)
+    if price <= 0:
+        _refuse(_("Enter the price."), "validation_failed", "price", _("Must be more than zero."))
+    per_kg = price / JIN_KG if price_unit == PriceUnit.JIN else price
+    amount = _money(net * per_kg)
+    paid = amount if amount_paid is None else _money(Decimal(amount_paid))
+    if paid < 0 or paid > amount:
+        _refuse(
+            _("The amount paid (%(paid)s) cannot exceed the amount due (%(amount)s).")
+            % {"paid": paid, "amount": amount},
+            "overpaid",
+            "amount_paid",
+        )
+    when = bought_at or timezone.now()
+    # Reads first, outside the transaction: on SQLite it holds the one write lock of the
+    # database from its first statement, so it should hold it only to write.
+    item = None if lot else events.trade_item(herb, grade)
+    site = events.node_site(actor, point, create=False)
+    with transaction.atomic():
+        if id_card:
+            set_seller_identity(actor=actor, seller=seller, id_card=id_card)
+        site = site or events.node_site(actor, point)
+        place = {"id": events.sgln(site.gln)}
+        parties = _parties(actor, seller, point)
+        received = bool(lot)
+        if received:
+            # The seller brings a lot of their own (a recorded harvest): the point receives it.
+            found = Lot.objects.filter(identifier=lot).first()
+            if found is None or found.holder_id != seller.pk:
+                _refuse(
+                    _("%(seller)s holds no lot %(lot)s.") % {"seller": seller, "lot": lot},
+                    "unknown_lot",
+                    "lot",
+                )
+            if found.status != LotStatus.ACTIVE or found.herb_id not in (None, herb.pk):
+                _refuse(_("This lot cannot be bought as this herb."), "lot_mismatch", "lot")
+            if found.quantity is not None:
+                _correction(actor, seller, site, lot, net - found.quantity, when)
+            event_id = events.capture_id(
+                actor,
+                point,
+                {
+                    "type": "ObjectEvent",
+                    "action": "OBSERVE",
+                    "eventTime": events.time_text(when),
+                    "bizStep": "receiving",
+                    "disposition": "in_progress",
+                    "epcList": [],
+                    "quantityList": [{"epcClass": lot, **events.kg(net)}],
+                    "readPoint": place,
+                    "bizLocation": place,
+                    **parties,
+                },
+                "purchase",
+                checked=True,
+            )
+        else:
+            lot = events.lot_uri(
+                item.gtin, events.new_batch(item.gtin, "P", timezone.localtime(when).date())
+            )
+            ilmd = {profile.term(profile.ILMD_HERB): herb.code}
+            if grade is not None:
+                ilmd[profile.term(profile.ILMD_GRADE)] = grade.label
+            if moisture_pct is not None:
+                ilmd[profile.term(profile.ILMD_MOISTURE)] = float(moisture_pct)
+            if seller.division_id:
+                ilmd[profile.term(profile.ILMD_ORIGIN)] = seller.division.code
+            event_id = events.capture_id(
+                actor,
+                point,
+                {
+                    "type": "ObjectEvent",
+                    "action": "ADD",
+                    "eventTime": events.time_text(when),
+                    "bizStep": "commissioning",
+                    "disposition": "active",
+                    "epcList": [],
+                    "quantityList": [{"epcClass": lot, **events.kg(net)}],
+                    "readPoint": place,
+                    "bizLocation": place,
+                    **parties,
+                    "ilmd": ilmd,
+                },
+                "purchase",
+                checked=True,
+            )
+        # Point, seller, herb and grade were read for this purchase and its place and event
+        # written by it: not read again to validate them. The key and the receipt number are
+        # kept unique by the database (a second send racing the first is a Conflict).
+        return records.create(
+            actor,
+            Purchase,
+            known=("point", "site", "seller", "herb", "grade", "event"),
+            unique_in_database=True,
+            point=point,
+            site=site,
+            seller=seller,
+            herb=herb,
+            grade=grade,
+            gross_kg=gross_kg,
+            tare_kg=tare_kg,
+            net_kg=net,
+            moisture_pct=moisture_pct,
+            price=price,
+            price_unit=price_unit,
+            price_per_kg=_money(per_kg),
+            amount=amount,
+            amount_paid=paid,
+            payment_method=payment_method,
+            lot=lot,
+            received_lot=received,
+            client_key=client_key,
+            receipt_no=_receipt_number(point, when, event_id),
+            bought_at=when,
+            event_id=event_id,
+        )
+
+
+# --- dispatch and receipt ---------------------------------------------------------------------
+def _next_dispatch_number(source: Organisation, when: dt.datetime) -> str:
+    stem = f"DS{timezone.localtime(when):%y%m%d}-"
+    number = Dispatch.objects.filter(number__startswith=stem).count() + 1
+    while Dispatch.objects.filter(number=f"{stem}{number:05d}").exists():
+        number += 1
+    return f"{stem}{number:05d}"
+
+
+@transaction.atomic
+def dispatch(
+    *,
+    actor: Actor,
+    source: Organisation,
+    destination: Organisation,
+    lots: Sequence[str],
+    sent_at: dt.datetime | None = None,
+    vehicle: str = "",
+) -> Dispatch:
+    """Send whole lots up the network (point → station, station → hub): a shipping event.
+
+    The lots stay in the source's custody until the destination records their receipt.
+    """
+    policy.require_write(actor, source)
+    if destination.pk == source.pk or not source.path.startswith(destination.path):
+        _refuse(
+            _("Lots go up the network, to the station or hub that manages %(source)s.")
+            % {"source": source},
+            "not_up_the_network",
+            "destination",
+        )
+    lots = list(dict.fromkeys(lots))
+    found = {lot.identifier: lot for lot in Lot.objects.filter(identifier__in=lots)}
+    if not lots:
+        _refuse(_("Choose the lots to send."), "validation_failed", "lots")
+    in_transit = set(
+        DispatchLine.objects.filter(
+            lot__in=lots, dispatch__status=DispatchStatus.IN_TRANSIT
+        ).values_list("lot", flat=True)
+    )
+    for identifier in lots:
+        lot = found.get(identifier)
+        if lot is None or lot.holder_id != source.pk:
+            _refuse(
+                _("%(source)s holds no lot %(lot)s.") % {"source": source, "lot": identifier},
+                "unknown_lot",
+                "lots",
+            )
+        if lot.status != LotStatus.ACTIVE or not lot.quantity:
+            message = _("Lot %(lot)s is %(status)s and cannot be sent.") % {
+                "lot": lot.batch or identifier,
+                "status": lot.get_status_display(),
+            }
+            if lot.status_reason:  # e.g. the failed test that put it on hold
+                message += " " + _("Reason: %(reason)s") % {"reason": lot.status_reason}
+            _refuse(message, "lot_not_active", "lots")
+        if identifier in in_transit:
+            _refuse(
+                _("Lot %(lot)s is already on its way.") % {"lot": lot.batch or identifier},
+                "already_dispatched",
+                "lots",
+            )
+    when = sent_at or timezone.now()
+    site = events.node_site(actor, source)
+    to_site = events.node_site(actor, destination)
+    quantities = [{"epcClass": i, **events.kg(found[i].quantity)} for i in lots]
+    event = events.capture(
+        actor,
+        source,
+        {
+            "type": "ObjectEvent",
+            "action": "OBSERVE",
+            "eventTime": events.time_text(when),
+            "bizStep": "shipping",
+            "disposition": "in_transit",
+            "epcList": [],
+            "quantityList": quantities,
+            "readPoint": {"id": events.sgln(site.gln)},
+            # Custody passes on receipt: the destination is named as a place, not an owner.
+            "sourceList": [{"type": "owning_party", "source": events.party(actor, source)}],
+            "destinationList": [{"type": "location", "destination": events.sgln(to_site.gln)}],
+        },
+        "dispatch",
+    )
+    record = records.create(
+        actor,
+        Dispatch,
+        number=_next_dispatch_number(source, when),
+        source=source,
+        destination=destination,
+        source_site=site,
+        destination_site=to_site,
+        sent_at=when,
+        vehicle=vehicle,
+        ship_event=event,
+    )
+    DispatchLine.objects.bulk_create(
+        [
+            DispatchLine(
+                dispatch=record,
+                lot=i,
+                herb_id=found[i].herb_id,
+                grade_id=found[i].grade_id,
+                sent_kg=found[i].quantity,
+            )
+            for i in lots
+        ]
+    )
+    return record
+
+
+@transaction.atomic
+def receive(
+    *,
+    actor: Actor,
+    dispatch: Dispatch,
+    weights: dict[str, Decimal],
+    received_at: dt.datetime | None = None,
+) -> Dispatch:
+    """Record the arrival of a dispatch with the weight found for each lot.
+
+    A difference beyond the herb's arrival tolerance is flagged on the line and the
+    dispatch; every difference is written as a weighing correction, so the lot holds what
+    was found.
+    """
+    destination = dispatch.destination
+    policy.require_write(actor, destination)
+    if dispatch.status != DispatchStatus.IN_TRANSIT:
+        raise Conflict(_("This dispatch was received already."), code="already_received")
+    lines = list(dispatch.lines.select_related("herb"))
+    missing = [line.lot for line in lines if line.lot not in weights]
+    extra = set(weights) - {line.lot for line in lines}
+    if missing or extra:
+        _refuse(
+            _("Give the weight found for each lot of the dispatch, and only those."),
+            "weights_required",
+            "weights",
+        )
+    when = received_at or timezone.now()
+    if when < dispatch.sent_at:
+        _refuse(
+            _("A dispatch cannot arrive before it is sent."), "validation_failed", "received_at"
+        )
+    site = dispatch.destination_site or events.node_site(actor, destination)
+    flagged = False
+    for line in lines:
+        found = Decimal(weights[line.lot])
+        if found <= 0:
+            _refuse(_("Enter the weight found."), "validation_failed", "weights")
+        line.received_kg = found
+        line.difference_kg = found - line.sent_kg
+        tolerance = (line.herb.arrival_tolerance_pct if line.herb else Decimal(2)) / 100
+        if abs(line.difference_kg) > line.sent_kg * tolerance:
+            line.flagged = flagged = True
+            line.flag_reason = _(
+                "Arrived %(found)s kg of %(sent)s kg sent (%(pct)s%%), beyond the %(tol)s%% "
+                "tolerance."
+            ) % {
+                "found": found,
+                "sent": line.sent_kg,
+                "pct": _money(line.difference_kg / line.sent_kg * 100),
+                "tol": _money(tolerance * 100),
+            }
+    place = {"id": events.sgln(site.gln)}
+    event = events.capture(
+        actor,
+        destination,
+        {
+            "type": "ObjectEvent",
+            "action": "OBSERVE",
+            "eventTime": events.time_text(when),
+            "bizStep": "receiving",
+            "disposition": "in_progress",
+            "epcList": [],
+            "quantityList": [{"epcClass": line.lot, **events.kg(line.sent_kg)} for line in lines],
+            "readPoint": place,
+            "bizLocation": place,
+            **_parties(actor, dispatch.source, destination),
+        },
+        "receipt",
+    )
+    for line in lines:
+        correction = _correction(actor, destination, site, line.lot, line.difference_kg, when)
+        if line.difference_kg < 0:
+            records.create(
+                actor,
+                Loss,
+                holder=destination,
+                lot=line.lot,
+                kg=-line.difference_kg,
+                reason=LossReason.TRANSIT,
+                note=dispatch.number,
+                recorded_at=when,
+                event=correction,
+            )
+        line.save(update_fields=["received_kg", "difference_kg", "flagged", "flag_reason"])
+    return records.update(
+        actor,
+        dispatch,
+        status=DispatchStatus.RECEIVED,
+        received_at=when,
+        receive_event=event,
+        destination_site=site,
+        flagged=flagged,
+    )
+
+
+# --- commingling, pallets, losses ----------------------------------------------------------
+@transaction.atomic
+def commingle(
+    *,
+    actor: Actor,
+    inputs: Sequence[tuple[str, Decimal]],
+    made_at: dt.datetime | None = None,
+) -> Commingling:
+    """Merge lots of one herb and grade into a new lot (a transformation naming its inputs)."""
+    lots = input_lots(inputs)
+    holder = lots[0][0].holder
+    policy.require_write(actor, holder)
+    grades = {lot.grade_id for lot, _w in lots}
+    if len(grades) != 1:
+        _refuse(_("Only lots of one herb and one grade are commingled."), "mixed_grades", "inputs")
+    herb, grade = lots[0][0].herb, lots[0][0].grade
+    total = sum((w for _lot, w in lots), Decimal(0))
+    when = made_at or timezone.now()
+    site = events.node_site(actor, holder)
+    item = events.trade_item(herb, grade)
+    output = events.lot_uri(
+        item.gtin, events.new_batch(item.gtin, "M", timezone.localtime(when).date())
+    )
+    place = {"id": events.sgln(site.gln)}
+    ilmd = {profile.term(profile.ILMD_HERB): herb.code}
+    if grade is not None:
+        ilmd[profile.term(profile.ILMD_GRADE)] = grade.label
+    event = events.capture(
+        actor,
+        holder,
+        {
+            "type": "TransformationEvent",
+            "eventTime": events.time_text(when),
+            "bizStep": "commissioning",
+            "disposition": "active",
+            "inputQuantityList": [{"epcClass": lot.identifier, **events.kg(w)} for lot, w in lots],
+            "outputQuantityList": [{"epcClass": output, **events.kg(total)}],
+            "readPoint": place,
+            "bizLocation": place,
+            "ilmd": ilmd,
+        },
+        "commingling",
+    )
+    return records.create(
+        actor,
+        Commingling,
+        holder=holder,
+        site=site,
+        herb=herb,
+        grade=grade,
+        lot=output,
+        kg=total,
+        made_at=when,
+        inputs=[{"lot": lot.identifier, "kg": str(w)} for lot, w in lots],
+        event=event,
+    )
+
+
+@transaction.atomic
+def palletise(*, actor: Actor, lots: Sequence[str], packed_at: dt.datetime | None = None) -> Pallet:
+    """Consolidate bags of whole lots onto a pallet with a new SSCC (an aggregation)."""
+    chosen = input_lots([(i, found.quantity) for i, found in _whole(lots)], field="lots")
+    holder = chosen[0][0].holder
+    policy.require_write(actor, holder)
+    when = packed_at or timezone.now()
+    site = events.node_site(actor, holder)
+    code = events.new_sscc()
+    place = {"id": events.sgln(site.gln)}
+    event = events.capture(
+        actor,
+        holder,
+        {
+            "type": "AggregationEvent",
+            "action": "ADD",
+            "eventTime": events.time_text(when),
+            "bizStep": "packing",
+            "disposition": "in_progress",
+            "parentID": events.sscc_uri(code),
+            "childEPCs": [],
+            "childQuantityList": [
+                {"epcClass": lot.identifier, **events.kg(w)} for lot, w in chosen
+            ],
+            "readPoint": place,
+            "bizLocation": place,
+        },
+        "pallet",
+    )
+    return records.create(
+        actor,
+        Pallet,
+        sscc=code,
+        holder=holder,
+        site=site,
+        lots=[{"lot": lot.identifier, "kg": str(w)} for lot, w in chosen],
+        packed_at=when,
+        event=event,
+    )
+
+
+def _whole(identifiers: Sequence[str]):
+    found = {lot.identifier: lot for lot in Lot.objects.filter(identifier__in=list(identifiers))}
+    for identifier in identifiers:
+        lot = found.get(identifier)
+        if lot is None:
+            raise NotFound(_("No lot %(lot)s is known.") % {"lot": identifier})
+        yield identifier, lot
+
+
+@transaction.atomic
+def record_loss(
+    *,
+    actor: Actor,
+    lot: str,
+    kg: Decimal,
+    reason: str,
+    note: str = "",
+    recorded_at: dt.datetime | None = None,
+) -> Loss:
+    """Record weight lost from a lot in store (sorting, drying on the floor, …)."""
+    ((found, weight),) = input_lots([(lot, kg)], field="kg")
+    holder = found.holder
+    policy.require_write(actor, holder)
+    when = recorded_at or timezone.now()
+    site = events.node_site(actor, holder)
+    # The same DELETE a weighing writes, with the reason on the record.
+    event = _correction(actor, holder, site, found.identifier, -weight, when)
+    return records.create(
+        actor,
+        Loss,
+        holder=holder,
+        lot=found.identifier,
+        kg=weight,
+        reason=reason,
+        note=note,
+        recorded_at=when,
+        event=event,
+    )
+
+
+# --- geographic indications -------------------------------------------------------------------
+@transaction.atomic
+def claim_gi(
+    *,
+    actor: Actor,
+    lot: str,
+    indication: GeographicIndication,
+    kg: Decimal,
+    purpose: str,
+    reference: str = "",
+) -> GIClaim:
+    """Sell ``kg`` of a lot under a geographic indication (a label or a listing).
+
+    Refused, with the reason, when any lot it was made from comes from outside the GI's
+    area (or from no recorded plot), or when the GI's claimed weight would exceed the
+    GI-origin weight that entered the chain (fresh weight over the herb's drying ratio).
+    """
+    found = Lot.objects.filter(identifier=lot).select_related("holder", "herb").first()
+    if found is None:
+        raise NotFound(_("No lot %(lot)s is known.") % {"lot": lot})
+    policy.require_write(actor, found.holder)
+    kg = Decimal(kg)
+    if kg <= 0 or (found.quantity is not None and kg > found.quantity):
+        _refuse(
+            _("Lot %(lot)s holds %(left)s kg.") % {"lot": found.batch, "left": found.quantity},
+            "more_than_lot",
+            "kg",
+        )
+    if found.herb_id != indication.herb_id:
+        _refuse(
+            _("%(gi)s is a geographic indication of %(herb)s.")
+            % {"gi": indication, "herb": indication.herb},
+            "gi_wrong_herb",
+            "indication",
+        )
+    problems = gi.lineage_problems(found.identifier, indication)
+    if problems:
+        _refuse(
+            _("%(gi)s cannot be claimed for this lot: %(reason)s")
+            % {"gi": indication, "reason": problems[0]},
+            "gi_lineage",
+            "indication",
+        )
+    dry_kg = gi.dry_equivalent(found, kg)
+    cap = gi.cap(indication)
+    if cap.claimed + dry_kg > cap.entered:
+        _refuse(
+            _(
+                "%(gi)s cannot be claimed for %(kg)s kg: %(claimed)s kg (dry equivalent) is "
+                "already sold under it of %(entered)s kg that entered from its area; this "
+                "claim adds %(dry)s kg."
+            )
+            % {
+                "gi": indication,
+                "kg": kg,
+                "claimed": cap.claimed,
+                "entered": cap.entered,
+                "dry": dry_kg,
+            },
+            "gi_weight_cap",
+            "kg",
+        )
+    return records.create(
+        actor,
+        GIClaim,
+        indication=indication,
+        lot=found.identifier,
+        holder=found.holder,
+        kg=kg,
+        dry_equivalent_kg=dry_kg,
+        purpose=purpose,
+        reference=reference,
+    )

@@ -1,0 +1,116 @@
+from rest_framework import serializers
+
+from daodi.core.api import BuiltOnceFields
+from daodi.farm.api.serializers import LotWeightSerializer
+from daodi.orgs.models import Organisation
+
+from ..models import Commingling, Dispatch, DispatchLine, GIClaim, Loss, Pallet, Purchase
+
+
+class PurchaseSerializer(BuiltOnceFields, serializers.ModelSerializer):
+    client_key = serializers.CharField(max_length=64)
+    id_card = serializers.CharField(max_length=20, required=False, write_only=True)
+    lot = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    net_kg = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    amount_paid = serializers.DecimalField(max_digits=12, decimal_places=2, required=False)
+    bought_at = serializers.DateTimeField(required=False)
+
+    class Meta:
+        model = Purchase
+        fields = [
+            "id", "client_key", "point", "seller", "herb", "grade", "gross_kg", "tare_kg",
+            "net_kg", "moisture_pct", "price", "price_unit", "amount_paid", "payment_method",
+            "lot", "id_card", "bought_at", "price_per_kg", "amount", "receipt_no",
+            "received_lot",
+        ]  # fmt: skip
+        read_only_fields = ["price_per_kg", "amount", "receipt_no", "received_lot"]
+        # The purchase's event names the seller's home division (its origin).
+        extra_kwargs = {"seller": {"queryset": Organisation.objects.select_related("division")}}
+        # The action owns the rules (one purchase per point and key, replays included).
+        validators = []
+
+
+class SellerSerializer(serializers.ModelSerializer):
+    id_card = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "code", "kind", "phone", "id_card"]
+
+    def get_id_card(self, obj) -> str:
+        identity = getattr(obj, "identity", None)
+        return identity.id_card_masked if identity is not None else ""
+
+
+class DispatchLineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DispatchLine
+        fields = ["lot", "sent_kg", "received_kg", "difference_kg", "flagged", "flag_reason"]
+
+
+class DispatchSerializer(serializers.ModelSerializer):
+    lots = serializers.ListField(child=serializers.CharField(max_length=255), write_only=True)
+    lines = DispatchLineSerializer(many=True, read_only=True)
+    sent_at = serializers.DateTimeField(required=False)
+
+    class Meta:
+        model = Dispatch
+        fields = [
+            "id", "number", "source", "destination", "lots", "sent_at", "vehicle", "status",
+            "received_at", "flagged", "lines",
+        ]  # fmt: skip
+        read_only_fields = ["number", "status", "received_at", "flagged"]
+
+
+class ReceiptSerializer(serializers.Serializer):
+    weights = LotWeightSerializer(many=True)
+    received_at = serializers.DateTimeField(required=False)
+
+
+class ComminglingSerializer(serializers.ModelSerializer):
+    inputs = LotWeightSerializer(many=True)
+    made_at = serializers.DateTimeField(required=False)
+
+    class Meta:
+        model = Commingling
+        fields = ["id", "inputs", "made_at", "holder", "herb", "grade", "lot", "kg"]
+        read_only_fields = ["holder", "herb", "grade", "lot", "kg"]
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        value["inputs"] = [(row["lot"], row["kg"]) for row in value["inputs"]]
+        return value
+
+
+class PalletSerializer(serializers.ModelSerializer):
+    lots = serializers.ListField(child=serializers.CharField(max_length=255))
+    packed_at = serializers.DateTimeField(required=False)
+
+    class Meta:
+        model = Pallet
+        fields = ["id", "sscc", "holder", "lots", "packed_at"]
+        read_only_fields = ["sscc", "holder"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["lots"] = instance.lots
+        return data
+
+
+class LossSerializer(serializers.ModelSerializer):
+    recorded_at = serializers.DateTimeField(required=False)
+
+    class Meta:
+        model = Loss
+        fields = ["id", "lot", "kg", "reason", "note", "recorded_at", "holder"]
+        read_only_fields = ["holder"]
+
+
+class GIClaimSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = GIClaim
+        fields = [
+            "id", "lot", "indication", "kg", "purpose", "reference", "holder",
+            "dry_equivalent_kg", "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["holder", "dry_equivalent_kg", "created_at"]

@@ -1,0 +1,194 @@
+"""Forms of the buying network's pages. They parse input; the actions decide."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from daodi.catalog.models import GeographicIndication, Grade, Herb
+from daodi.core.forms import StyledForm
+from daodi.farm.forms import NUMBER, ActionForm, held_lots, kg_field, lot_label
+from daodi.orgs import policy
+from daodi.orgs.models import Organisation
+from daodi.trace.choices import LotStatus
+from daodi.trace.models import Lot
+
+from . import queries
+from .choices import ClaimPurpose, LossReason, PaymentMethod, PriceUnit
+
+
+class PurchaseForm(ActionForm):
+    """A purchase on a phone: the seller found by name, phone or ID card; weights; money."""
+
+    client_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    point = forms.ModelChoiceField(label=_("Buying point"), queryset=Organisation.objects.none())
+    seller = forms.ModelChoiceField(label=_("Seller"), queryset=Organisation.objects.none())
+    lot = forms.ModelChoiceField(
+        label=_("Seller's harvest lot"),
+        queryset=Lot.objects.none(),
+        required=False,
+        to_field_name="identifier",
+        help_text=_("When the grower brings a recorded harvest; otherwise a new lot is made."),
+    )
+    herb = forms.ModelChoiceField(label=_("Herb"), queryset=Herb.objects.filter(is_active=True))
+    grade = forms.ModelChoiceField(
+        label=_("Grade"), queryset=Grade.objects.select_related("herb"), required=False
+    )
+    gross_kg = kg_field(_("Gross (kg)"))
+    tare_kg = kg_field(_("Tare (kg)"), required=False)
+    moisture_pct = forms.DecimalField(
+        label=_("Moisture (%)"), max_digits=5, decimal_places=1, required=False,
+        widget=forms.NumberInput(attrs=NUMBER),
+    )  # fmt: skip
+    price = forms.DecimalField(
+        label=_("Price"), max_digits=10, decimal_places=2, widget=forms.NumberInput(attrs=NUMBER)
+    )
+    price_unit = forms.ChoiceField(label=_("Price unit"), choices=PriceUnit.choices)
+    amount_paid = forms.DecimalField(
+        label=_("Amount paid"), max_digits=12, decimal_places=2, required=False,
+        help_text=_("Empty: paid in full."), widget=forms.NumberInput(attrs=NUMBER),
+    )  # fmt: skip
+    payment_method = forms.ChoiceField(label=_("Payment method"), choices=PaymentMethod.choices)
+    id_card = forms.CharField(
+        label=_("ID card number"), max_length=20, required=False,
+        help_text=_("Optional; stored masked."),
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        points = queries.points(self.user)
+        self.fields["point"].queryset = points
+        if not self.is_bound and points.count() == 1:
+            self.fields["point"].initial = points.first().pk
+        sellers = Organisation.objects.filter(
+            pk__in=[o.pk for o in queries.sellers(self.user, limit=500)]
+        )
+        self.fields["seller"].queryset = sellers.order_by("name")
+        self.fields["lot"].queryset = Lot.objects.filter(
+            holder__in=sellers, status=LotStatus.ACTIVE
+        ).select_related("herb")
+        self.fields["lot"].label_from_instance = lot_label
+        if not self.is_bound:
+            # The key is made when the form is shown: sending the same page twice repeats it.
+            self.initial.setdefault("client_key", uuid.uuid4().hex)
+        for name in ("seller", "lot"):
+            self.fields[name].widget.attrs["data-testid"] = name
+
+    def clean(self):
+        data = super().clean()
+        lot = data.get("lot")
+        data["lot"] = lot.identifier if lot else ""
+        return data
+
+    def action_data(self):
+        data = dict(self.cleaned_data)
+        for name in ("tare_kg", "moisture_pct", "amount_paid", "grade"):
+            if data.get(name) in (None, ""):
+                data.pop(name, None)
+        return data
+
+
+class DispatchForm(ActionForm):
+    source = forms.ModelChoiceField(label=_("From"), queryset=Organisation.objects.none())
+    destination = forms.ModelChoiceField(label=_("To"), queryset=Organisation.objects.none())
+    lots = forms.ModelMultipleChoiceField(
+        label=_("Lots"), queryset=Lot.objects.none(), to_field_name="identifier",
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    vehicle = forms.CharField(label=_("Vehicle"), max_length=40, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        mine = Organisation.objects.filter(
+            policy.org_q(self.user, write=True), kind__in=queries.NETWORK[1:]
+        )
+        self.fields["source"].queryset = mine
+        self.fields["destination"].queryset = Organisation.objects.filter(
+            kind__in=queries.NETWORK[:2]
+        )
+        self.fields["lots"].queryset = held_lots(self.user).filter(holder__in=mine)
+        self.fields["lots"].label_from_instance = lot_label
+
+    def action_data(self):
+        data = super().action_data()
+        data["lots"] = [lot.identifier for lot in self.cleaned_data["lots"]]
+        return data
+
+
+class ReceiptForm(StyledForm):
+    """The weight found for each lot of a dispatch (one field per lot)."""
+
+    def __init__(self, *args, dispatch=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = list(dispatch.lines.all())
+        for i, line in enumerate(self.lines):
+            self.fields[f"kg_{i}"] = kg_field(line.lot.rsplit("/", 1)[-1])
+            self.initial.setdefault(f"kg_{i}", line.sent_kg)
+        from daodi.core.forms import style
+
+        style(self)
+
+    def weights(self) -> dict:
+        return {line.lot: self.cleaned_data[f"kg_{i}"] for i, line in enumerate(self.lines)}
+
+
+class ComminglingForm(ActionForm):
+    lots = forms.ModelMultipleChoiceField(
+        label=_("Lots"), queryset=Lot.objects.none(), to_field_name="identifier",
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lots"].queryset = held_lots(self.user)
+        self.fields["lots"].label_from_instance = lot_label
+
+    def action_data(self):
+        return {"inputs": [(lot.identifier, lot.quantity) for lot in self.cleaned_data["lots"]]}
+
+
+class PalletForm(ComminglingForm):
+    def action_data(self):
+        return {"lots": [lot.identifier for lot in self.cleaned_data["lots"]]}
+
+
+class LossForm(ActionForm):
+    lot = forms.ModelChoiceField(
+        label=_("Lot"), queryset=Lot.objects.none(), to_field_name="identifier"
+    )
+    kg = kg_field(_("Weight (kg)"))
+    reason = forms.ChoiceField(label=_("Reason"), choices=LossReason.choices)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].queryset = held_lots(self.user)
+        self.fields["lot"].label_from_instance = lot_label
+
+    def action_data(self):
+        data = super().action_data()
+        data["lot"] = self.cleaned_data["lot"].identifier
+        return data
+
+
+class GIClaimForm(LossForm):
+    indication = forms.ModelChoiceField(
+        label=_("Geographic indication"), queryset=GeographicIndication.objects.all()
+    )
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=ClaimPurpose.choices)
+    reference = forms.CharField(label=_("Reference"), max_length=80, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["reason"], self.fields["note"]
+
+
+class LedgerImportForm(StyledForm):
+    point = forms.ModelChoiceField(label=_("Buying point"), queryset=Organisation.objects.none())
+    file = forms.FileField(label=_("Purchase ledger (.xlsx)"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["point"].queryset = queries.points(user)

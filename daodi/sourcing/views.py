@@ -1,0 +1,422 @@
+"""Pages of the buying network: purchases (with receipts), dispatches and receipts,
+commingling, pallets, losses, GI claims, the mass balance, GI violations, the network view,
+daily settlements and the ledger import."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.translation import gettext as _
+
+from daodi.core.errors import DomainError
+from daodi.core.forms import add_domain_error
+from daodi.core.views import Column, CreatePage, DetailPage, ListPage, actor
+from daodi.farm.views import WriteOnce, pages
+from daodi.orgs import policy
+
+from . import actions, documents, gi, ledger, queries
+from .filters import (
+    ComminglingFilter,
+    DispatchFilter,
+    GIClaimFilter,
+    LossFilter,
+    PalletFilter,
+    PurchaseFilter,
+)
+from .forms import (
+    ComminglingForm,
+    DispatchForm,
+    GIClaimForm,
+    LedgerImportForm,
+    LossForm,
+    PalletForm,
+    PurchaseForm,
+    ReceiptForm,
+)
+from .models import Commingling, Dispatch, GIClaim, Loss, Pallet, Purchase
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def writes_somewhere(user) -> bool:
+    return policy.is_platform_admin(user) or any(
+        m.role in ("admin", "operator") for m in user.memberships.all()
+    )
+
+
+class PurchaseResource(WriteOnce):
+    model, namespace, name = Purchase, "sourcing", "purchase"
+    filterset_class = PurchaseFilter
+    form_class = PurchaseForm
+    list_columns = (
+        Column("receipt_no", link=True),
+        Column("bought_at", wide=True),
+        Column("seller"),
+        Column("herb"),
+        Column("net_kg"),
+        Column("amount", wide=True),
+        Column("point", wide=True),
+    )
+    detail_fields = (
+        "receipt_no", "point", "seller", "herb", "grade", "gross_kg", "tare_kg", "net_kg",
+        "moisture_pct", "price", "price_unit", "price_per_kg", "amount", "amount_paid",
+        "payment_method", "bought_at", "lot",
+    )  # fmt: skip
+    detail_template = "sourcing/purchase_detail.html"
+
+    def queryset(self, user, *, write=False):
+        return queries.purchases(user, write=write)
+
+    def can_create(self, user):
+        return queries.points(user).exists()
+
+    def create(self, actor, **data):
+        return actions.record_purchase(actor=actor, **data)
+
+    def detail_context(self, request, obj):
+        from daodi.trace.models import Lot
+
+        return {"lot_row": Lot.objects.filter(identifier=obj.lot).first()}
+
+
+class PurchaseCreatePage(CreatePage):
+    template_name = "sourcing/purchase_form.html"
+
+
+class DispatchResource(WriteOnce):
+    model, namespace, name = Dispatch, "sourcing", "dispatch"
+    segment = "dispatches"
+    filterset_class = DispatchFilter
+    form_class = DispatchForm
+    list_columns = (
+        Column("number", link=True),
+        Column("source"),
+        Column("destination"),
+        Column("status"),
+        Column("sent_at", wide=True),
+        Column("flagged"),
+    )
+    detail_fields = (
+        "number", "source", "destination", "status", "sent_at", "received_at", "vehicle",
+        "flagged",
+    )  # fmt: skip
+    detail_template = "sourcing/dispatch_detail.html"
+
+    def queryset(self, user, *, write=False):
+        return queries.dispatches(user, write=write)
+
+    def can_create(self, user):
+        return writes_somewhere(user)
+
+    def create(self, actor, **data):
+        return actions.dispatch(actor=actor, **data)
+
+    def detail_context(self, request, obj):
+        return {
+            "lines": obj.lines.all(),
+            "can_receive": queries.receivable(request.user).filter(pk=obj.pk).exists(),
+        }
+
+
+class ComminglingResource(WriteOnce):
+    model, namespace, name = Commingling, "sourcing", "commingling"
+    filterset_class = ComminglingFilter
+    form_class = ComminglingForm
+    list_columns = (Column("made_at", link=True), Column("holder"), Column("herb"), Column("kg"))
+    detail_fields = ("lot", "holder", "herb", "grade", "kg", "made_at", "inputs")
+
+    def queryset(self, user, *, write=False):
+        return queries.comminglings(user, write=write)
+
+    def can_create(self, user):
+        return writes_somewhere(user)
+
+    def create(self, actor, **data):
+        return actions.commingle(actor=actor, **data)
+
+
+class PalletResource(WriteOnce):
+    model, namespace, name = Pallet, "sourcing", "pallet"
+    filterset_class = PalletFilter
+    form_class = PalletForm
+    list_columns = (Column("sscc", link=True), Column("holder"), Column("packed_at"))
+    detail_fields = ("sscc", "holder", "site", "packed_at", "lots")
+
+    def queryset(self, user, *, write=False):
+        return queries.pallets(user, write=write)
+
+    def can_create(self, user):
+        return writes_somewhere(user)
+
+    def create(self, actor, **data):
+        return actions.palletise(actor=actor, **data)
+
+
+class LossResource(WriteOnce):
+    model, namespace, name = Loss, "sourcing", "loss"
+    segment = "losses"
+    filterset_class = LossFilter
+    form_class = LossForm
+    list_columns = (
+        Column("recorded_at", link=True),
+        Column("holder"),
+        Column("reason"),
+        Column("kg"),
+    )
+    detail_fields = ("lot", "holder", "kg", "reason", "note", "recorded_at")
+
+    def queryset(self, user, *, write=False):
+        return queries.losses(user, write=write)
+
+    def can_create(self, user):
+        return writes_somewhere(user)
+
+    def create(self, actor, **data):
+        return actions.record_loss(actor=actor, **data)
+
+
+class GIClaimResource(WriteOnce):
+    model, namespace, name = GIClaim, "sourcing", "giclaim"
+    segment = "gi-claims"
+    filterset_class = GIClaimFilter
+    form_class = GIClaimForm
+    list_columns = (
+        Column("created_at", link=True),
+        Column("indication"),
+        Column("holder"),
+        Column("kg"),
+        Column("purpose"),
+    )
+    detail_fields = (
+        "indication", "lot", "holder", "kg", "dry_equivalent_kg", "purpose", "reference",
+        "created_at",
+    )  # fmt: skip
+
+    def queryset(self, user, *, write=False):
+        return queries.gi_claims(user, write=write)
+
+    def can_create(self, user):
+        return writes_somewhere(user)
+
+    def create(self, actor, **data):
+        return actions.claim_gi(actor=actor, **data)
+
+
+PURCHASES = PurchaseResource()
+DISPATCHES = DispatchResource()
+
+
+# --- purchase extras --------------------------------------------------------------------------
+@login_required
+def receipt(request, pk):
+    """The purchase's receipt as a PDF for a 58 mm thermal printer."""
+    purchase = get_object_or_404(PURCHASES.queryset(request.user), pk=pk)
+    response = HttpResponse(documents.receipt_pdf(purchase), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="receipt-{purchase.receipt_no}.pdf"'
+    return response
+
+
+@login_required
+def seller_options(request):
+    """``<option>``s of the sellers matching ``q`` (the purchase form's search box)."""
+    found = queries.sellers(request.user, request.GET.get("q", ""))
+    body = format_html_join(
+        "",
+        '<option value="{}">{}{}</option>',
+        (
+            (o.pk, o.name, f" · {o.identity.id_card_masked}" if hasattr(o, "identity") else "")
+            for o in found
+        ),
+    )
+    return HttpResponse(body)
+
+
+@login_required
+def settlement(request, pk):
+    """A point's daily settlement (XLSX): ``?date=YYYY-MM-DD``, default today."""
+    point = get_object_or_404(queries.nodes(request.user), pk=pk)
+    try:
+        day = dt.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        day = timezone.localdate()
+    buffer = io.BytesIO()
+    documents.settlement_xlsx(point, day, buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="settlement-{point.code}-{day}.xlsx"'
+    return response
+
+
+@login_required
+def ledger_import(request):
+    """Import a purchase ledger (收购台账) into a point: every row or none."""
+    if not queries.points(request.user).exists():
+        raise PermissionDenied
+    form = LedgerImportForm(request.POST or None, request.FILES or None, user=request.user)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = ledger.import_ledger(
+            actor=actor(request), point=form.cleaned_data["point"], file=form.cleaned_data["file"]
+        )
+        if result.ok:
+            created = sum(c.created for c in result.counts)
+            messages.success(request, _("Imported %(count)s purchases.") % {"count": created})
+            return redirect("sourcing:purchase_list")
+    return TemplateResponse(
+        request,
+        "sourcing/ledger_import.html",
+        {"form": form, "result": result, "title": _("Import a purchase ledger")},
+    )
+
+
+# --- dispatch receipt -------------------------------------------------------------------------
+@login_required
+def receive(request, pk):
+    dispatch = get_object_or_404(DISPATCHES.queryset(request.user), pk=pk)
+    if not queries.receivable(request.user).filter(pk=pk).exists():
+        raise PermissionDenied
+    form = ReceiptForm(request.POST or None, dispatch=dispatch)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.receive(actor=actor(request), dispatch=dispatch, weights=form.weights())
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Received %(number)s.") % {"number": dispatch.number})
+            return redirect("sourcing:dispatch_detail", pk=pk)
+    return TemplateResponse(
+        request,
+        "web/crud/form.html",
+        {
+            "form": form,
+            "object": dispatch,
+            "title": DISPATCHES.verbose_name_plural,
+            "list_url": reverse("sourcing:dispatch_list"),
+            "heading": _("Receive %(number)s") % {"number": dispatch.number},
+            "cancel_url": reverse("sourcing:dispatch_detail", args=[pk]),
+        },
+    )
+
+
+# --- mass balance, GI violations, network -------------------------------------------------------
+@login_required
+def mass_balance(request):
+    result = queries.mass_balance(
+        request.user, site=request.GET.get("site", ""), herb=request.GET.get("herb", "")
+    )
+    only = request.GET.get("all") != "1"
+    return TemplateResponse(
+        request,
+        "sourcing/mass_balance.html",
+        {
+            "title": _("Mass balance"),
+            "result": result,
+            "rows": result.imbalances if only else result.herbs,
+            "lots": result.lot_imbalances,
+            "only": only,
+            "site": request.GET.get("site", ""),
+            "herb": request.GET.get("herb", ""),
+        },
+    )
+
+
+@login_required
+def gi_violations(request):
+    if not policy.reads_everything(request.user):
+        raise PermissionDenied
+    return TemplateResponse(
+        request,
+        "sourcing/gi_violations.html",
+        {"title": _("GI violations"), "violations": gi.violations()},
+    )
+
+
+@login_required
+def county(request):
+    figures = queries.network(request.user)
+    chart = {
+        "nodes": [
+            {
+                "id": f.org.pk,
+                "name": f.org.name,
+                "kind": f.org.kind,
+                "value": [float(f.site.longitude), float(f.site.latitude)],
+                "stock": float(f.stock_kg),
+                "url": reverse("sourcing:node", args=[f.org.pk]),
+            }
+            for f in figures
+            if f.site is not None
+        ],
+        "links": [
+            {"source": f.org.pk, "target": f.org.managed_by_id}
+            for f in figures
+            if f.org.managed_by_id and f.site is not None
+        ],
+    }
+    totals = {
+        "stock": sum(f.stock_kg for f in figures),
+        "purchases": sum(f.purchases_today for f in figures),
+        "purchased_kg": sum(f.purchased_kg_today for f in figures),
+        "in_transit": sum(f.in_transit for f in figures),
+    }
+    return TemplateResponse(
+        request,
+        "sourcing/county.html",
+        {
+            "title": _("Buying network"),
+            "figures": figures,
+            "totals": totals,
+            "chart": chart,
+        },
+    )
+
+
+@login_required
+def node(request, pk):
+    org = get_object_or_404(queries.nodes(request.user), pk=pk)
+    stock = queries.stock([org.pk])
+    today = queries.today_purchases(org).select_related("seller", "herb")
+    return TemplateResponse(
+        request,
+        "sourcing/node.html",
+        {
+            "title": org.name,
+            "org": org,
+            "stock": stock,
+            "today": today[:100],
+            "today_kg": sum(p.net_kg for p in today),
+            "moving": queries.in_transit(org),
+            "is_point": org.kind == "village_point",
+            "today_date": timezone.localdate(),
+        },
+    )
+
+
+urlpatterns = [
+    path("purchases/", ListPage.as_view(resource=PURCHASES), name="purchase_list"),
+    path("purchases/new/", PurchaseCreatePage.as_view(resource=PURCHASES), name="purchase_create"),
+    path("purchases/<int:pk>/", DetailPage.as_view(resource=PURCHASES), name="purchase_detail"),
+    path("purchases/<int:pk>/receipt/", receipt, name="purchase_receipt"),
+    path("sellers/options/", seller_options, name="seller_options"),
+    path("ledger/import/", ledger_import, name="ledger_import"),
+    *pages(DISPATCHES),
+    path("dispatches/<int:pk>/receive/", receive, name="dispatch_receive"),
+    *pages(ComminglingResource()),
+    *pages(PalletResource()),
+    *pages(LossResource()),
+    *pages(GIClaimResource()),
+    path("mass-balance/", mass_balance, name="mass_balance"),
+    path("gi-violations/", gi_violations, name="gi_violations"),
+    path("network/", county, name="county"),
+    path("network/<int:pk>/", node, name="node"),
+    path("network/<int:pk>/settlement/", settlement, name="settlement"),
+]
