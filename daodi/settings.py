@@ -94,6 +94,11 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation: the planner's estimates for the recursive lineage query over a
+    # large identifier index pass JIT's cost threshold, and compiling took ~0.9 s for a
+    # query that runs in 3 ms (docs/benchmarks.md). Short OLTP queries never gain from it.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer commits; IMMEDIATE avoids the
     # "database is locked" upgrade deadlock between two writers.
