@@ -82,8 +82,13 @@ def test_village_point_operator_adds_a_household_finds_it_and_switches_to_englis
 
     # When switching to English, the same list comes back in English.
     page.get_by_test_id("nav-toggle").click()
-    page.get_by_test_id("lang-en").click()
-    expect(page.locator("html")).to_have_attribute("lang", "en")
+    # The menu slides open: click the button once it has stopped moving, then wait for
+    # the language change's redirect (slow on a busy machine).
+    expect(page.locator("#mainnav.show")).to_be_visible()
+    expect(page.get_by_test_id("lang-en")).to_be_visible()
+    with page.expect_navigation(timeout=30_000):
+        page.get_by_test_id("lang-en").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en", timeout=15_000)
     expect(page.locator("h1")).to_have_text("Organisations")
     expect(page.locator("#results thead")).to_contain_text("Name")
     expect(page.locator("#results tbody tr")).to_have_count(1)  # the search is kept
