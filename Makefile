@@ -22,12 +22,15 @@ $(BIN)/.installed: requirements/dev.txt pyproject.toml
 	touch $@
 
 # Debian packages, installed only where missing. Running the platform needs gettext (to compile
-# translations), Pango (WeasyPrint's text layout) and the Noto CJK fonts (Chinese in PDFs); the tests also need Chromium for
+# translations), Pango (WeasyPrint's text layout), the Noto CJK fonts (Chinese in PDFs) and
+# HarfBuzz's subsetter (without it WeasyPrint subsets the CJK font in Python, ~5 s a PDF);
+# the tests also need Chromium for
 # browser tests, zbar to read printed QR codes back and poppler to render PDFs.
 define apt_install
 	@missing=""; for pair in $(1); do cmd=$${pair%%:*}; pkg=$${pair##*:}; \
 	  if [ "$$cmd" = fonts ]; then fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing="$$missing $$pkg"; \
 	  elif [ "$$cmd" = pango ]; then ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing $$pkg"; \
+	  elif [ "$$cmd" = hb-subset ]; then ldconfig -p | grep -q libharfbuzz-subset || missing="$$missing $$pkg"; \
 	  else command -v $$cmd >/dev/null || missing="$$missing $$pkg"; fi; done; \
 	if [ -n "$$missing" ]; then echo "Installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -35,7 +38,7 @@ define apt_install
 endef
 
 runtime-deps:
-	$(call apt_install,msgfmt:gettext fonts:fonts-noto-cjk pango:libpangoft2-1.0-0)
+	$(call apt_install,msgfmt:gettext fonts:fonts-noto-cjk pango:libpangoft2-1.0-0 hb-subset:libharfbuzz-subset0)
 
 system-deps: runtime-deps
 	$(call apt_install,chromium:chromium zbarimg:zbar-tools pdftoppm:poppler-utils curl:curl)

@@ -102,6 +102,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer commits; IMMEDIATE avoids the
     # "database is locked" upgrade deadlock between two writers.
+    # Writers queue on a lock instead of SQLite's sleeping busy handler (core/sqlite).
+    DATABASES["default"]["ENGINE"] = "daodi.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

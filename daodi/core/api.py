@@ -9,11 +9,12 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status, viewsets
+from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from .actor import Actor
+from .compiled import by_pk
 from .errors import DomainError
 
 
@@ -59,10 +60,32 @@ def exception_handler(exc, context):
     return response
 
 
+class KeyedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A primary-key field that finds a record of an unfiltered query set through a look-up
+    compiled once (see ``core.compiled``); filtered ones are looked up as DRF does."""
+
+    def to_internal_value(self, data):
+        queryset = self.get_queryset()
+        if queryset.query.where or queryset.query.select_related:
+            return super().to_internal_value(data)
+        if isinstance(data, bool):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            pk = int(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        found = by_pk(queryset.model).first(pk) if abs(pk) < 2**63 else None
+        if found is None:
+            self.fail("does_not_exist", pk_value=data)
+        return found
+
+
 class BuiltOnceFields:
     """For a model serializer on a hot path: its fields are built from the model once per
     class, and each instance gets copies (DRF builds them anew on every instantiation,
-    which costs more than copying them)."""
+    which costs more than copying them). Related records are found by compiled look-ups."""
+
+    serializer_related_field = KeyedRelatedField
 
     def get_fields(self):
         built = type(self).__dict__.get("_built_fields")

@@ -319,8 +319,8 @@ def harvest(
     if herb_age_years is None and plots[0].year_planted:
         herb_age_years = max(harvested_on.year - plots[0].year_planted, 0)
 
-    item = events.trade_item(herb, grade)
-    lot = events.lot_uri(item.gtin, events.new_batch(item.gtin, "H", harvested_on))
+    gtin = events.lot_gtin(herb, grade)
+    lot = events.lot_uri(gtin, events.new_batch(gtin, "H", harvested_on))
     first = plots[0]
     place = {"id": events.sgln(first.gln)}
     ilmd = {
@@ -502,10 +502,10 @@ def process(
             code="validation_failed",
             fields={"site": [_("Choose a place of the holder.")]},
         )
-    item = events.trade_item(herb, grade)
+    gtin = events.lot_gtin(herb, grade)
     output = events.lot_uri(
-        item.gtin,
-        events.new_batch(item.gtin, PROCESS_LETTER[kind], timezone.localdate(finished_at)),
+        gtin,
+        events.new_batch(gtin, PROCESS_LETTER[kind], timezone.localdate(finished_at)),
     )
     place = {"id": events.sgln(site.gln)}
     ilmd = {

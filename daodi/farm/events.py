@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from daodi.catalog.models import TradeItem
 from daodi.core import gs1, numbers, records
 from daodi.core.actor import Actor
+from daodi.core.compiled import CompiledQuery
 from daodi.core.errors import DomainError
 from daodi.orgs.choices import OrgKind, SiteKind
 from daodi.orgs.models import Organisation, Site
@@ -96,17 +97,23 @@ def party(actor: Actor, org: Organisation) -> str:
     return pgln(org.gln)
 
 
-def node_site(actor: Actor, org: Organisation, *, create: bool = True) -> Site | None:
-    """The place where ``org`` keeps lots: its first active site with a GLN (one is made,
-    named after the organisation, when it has none; None then unless ``create``)."""
-    site = (
-        Site.objects.filter(organisation=org, is_active=True)
+_NODE_SITE = CompiledQuery(
+    lambda org: (
+        Site.objects.filter(organisation_id=org, is_active=True)
         .exclude(gln=None)
         .exclude(gln="")
         .exclude(kind=SiteKind.PLOT)
-        .order_by("id")
-        .first()
-    )
+        .order_by("id")[:1]
+    ),
+    int,
+    model=True,
+)
+
+
+def node_site(actor: Actor, org: Organisation, *, create: bool = True) -> Site | None:
+    """The place where ``org`` keeps lots: its first active site with a GLN (one is made,
+    named after the organisation, when it has none; None then unless ``create``)."""
+    site = _NODE_SITE.first(org.pk)
     if site is None and create:
         site = records.create(
             actor,
@@ -120,29 +127,44 @@ def node_site(actor: Actor, org: Organisation, *, create: bool = True) -> Site |
     return site
 
 
-def trade_item(herb, grade=None) -> TradeItem:
-    """The bulk trade item lots of ``herb`` (and ``grade``) are numbered under.
+_TRADE_ITEMS = CompiledQuery(
+    lambda herb: (
+        TradeItem.objects.filter(herb_id=herb)
+        .order_by("gtin")
+        .values_list("gtin", "grade_id", "net_quantity", "grade__grade")
+    ),
+    int,
+)
+
+
+def lot_gtin(herb, grade=None) -> str:
+    """The GTIN of the bulk trade item lots of ``herb`` (and ``grade``) are numbered under.
 
     Variable-measure GTINs (indicator 9) are bulk; a grade's own item wins over the herb's
     general one. Refused, naming the herb, when the catalogue has none.
     """
-    items = list(TradeItem.objects.filter(herb=herb).select_related("grade").order_by("gtin"))
-    bulk = [i for i in items if i.gtin.startswith("9") or i.net_quantity is None]
+    items = _TRADE_ITEMS.rows(herb.pk)  # (gtin, grade id, net quantity, grade name)
+    bulk = [i for i in items if i[0].startswith("9") or i[2] is None]
     for pool in (bulk, items):
         if grade is not None:
-            match = [i for i in pool if i.grade_id == grade.pk]
+            match = [i for i in pool if i[1] == grade.pk]
             if match:
-                return match[0]
-        general = [i for i in pool if i.grade_id is None or i.grade.grade == "统货"]
+                return match[0][0]
+        general = [i for i in pool if i[1] is None or i[3] == "统货"]
         if general:
-            return general[0]
+            return general[0][0]
     if items:
-        return items[0]
+        return items[0][0]
     raise DomainError(
         _("No trade item (GTIN) is registered for %(herb)s; a platform administrator adds one.")
         % {"herb": herb},
         code="no_trade_item",
     )
+
+
+_LOT_NAMED = CompiledQuery(
+    lambda identifier: Lot.objects.filter(identifier=identifier).values_list("pk")[:1], str
+)
 
 
 def new_batch(gtin: str, letter: str, day: dt.date) -> str:
@@ -161,7 +183,7 @@ def new_batch(gtin: str, letter: str, day: dt.date) -> str:
 
     while True:
         batch = f"{stem}{numbers.take(f'batch/{gtin}/{stem}', used):04d}"
-        if not Lot.objects.filter(identifier=lot_uri(gtin, batch)).exists():
+        if _LOT_NAMED.first(lot_uri(gtin, batch)) is None:
             return batch
 
 

@@ -10,23 +10,40 @@ from __future__ import annotations
 
 from functools import reduce
 from operator import or_
+from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
 
 from daodi.core.actor import Actor
+from daodi.core.compiled import CompiledQuery
 from daodi.core.errors import NotFound, PermissionDenied
 
 from .choices import WRITE_ROLES, Role
+from .models import Membership
 
 NOTHING = Q(pk__in=[])
 
 
-def _memberships(user):
+class Grant(NamedTuple):
+    """A role of the user's and the path of the organisation it is held in."""
+
+    role: str
+    path: str
+
+
+_GRANTS = CompiledQuery(
+    lambda user: Membership.objects.filter(user_id=user).values_list("role", "organisation__path"),
+    int,
+)
+
+
+def _memberships(user) -> list[Grant]:
+    """The user's grants, read once per request (the user object is the request's)."""
     if not user or not user.is_authenticated:
         return []
     cache = getattr(user, "_daodi_memberships", None)
     if cache is None:
-        cache = list(user.memberships.select_related("organisation"))
+        cache = [Grant(*row) for row in _GRANTS.rows(user.pk)]
         user._daodi_memberships = cache
     return cache
 
@@ -50,7 +67,7 @@ def org_q(user, *, write: bool = False, admin: bool = False, prefix: str = "") -
         roles = {Role.ADMIN}
     else:
         roles = WRITE_ROLES if write else {Role.ADMIN, Role.OPERATOR, Role.VIEWER}
-    paths = {m.organisation.path for m in _memberships(user) if m.role in roles}
+    paths = {m.path for m in _memberships(user) if m.role in roles}
     if not paths:
         return NOTHING
     return reduce(or_, (Q(**{f"{prefix}path__startswith": p}) for p in sorted(paths)))
@@ -64,23 +81,31 @@ def scope(qs: QuerySet, user, *, write: bool = False) -> QuerySet:
     return qs.filter(org_q(user, write=write, prefix=owner))
 
 
-def can_write_org(user, org) -> bool:
-    from .models import Organisation
+def _may(user, org, *, write: bool) -> bool:
+    """``org_q`` decided on ``org`` in memory: its path under a path of the user's."""
+    if is_platform_admin(user) or not write and reads_everything(user):
+        return True
+    roles = WRITE_ROLES if write else {Role.ADMIN, Role.OPERATOR, Role.VIEWER}
+    return any(m.role in roles and org.path.startswith(m.path) for m in _memberships(user))
 
-    return scope(Organisation.objects.filter(pk=org.pk), user, write=True).exists()
+
+def can_write_org(user, org) -> bool:
+    return _may(user, org, write=True)
 
 
 def require_write(actor: Actor, org) -> None:
-    """Refuse unless the actor may change records of ``org``. Unreadable looks like absent."""
+    """Refuse unless the actor may change records of ``org``. Unreadable looks like absent.
+
+    Decided on the organisation as loaded (its path) and the user's memberships, read once
+    per request: no query of its own.
+    """
     if actor.is_system or org is None and is_platform_admin(actor.user):
         return
     if org is None:
         raise PermissionDenied()
-    from .models import Organisation
-
-    if not scope(Organisation.objects.filter(pk=org.pk), actor.user).exists():
+    if not _may(actor.user, org, write=False):
         raise NotFound()
-    if not can_write_org(actor.user, org):
+    if not _may(actor.user, org, write=True):
         raise PermissionDenied()
 
 

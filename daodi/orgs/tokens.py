@@ -5,8 +5,17 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from daodi.core.compiled import CompiledQuery, by_pk
+
 from .actions import hash_token
-from .models import ApiToken
+from .models import ApiToken, User
+
+# Every API request looks its token up: compiled once (see core.compiled).
+_TOKEN = CompiledQuery(
+    lambda key_hash: ApiToken.objects.filter(key_hash=key_hash, revoked_at__isnull=True)[:1],
+    str,
+    model=True,
+)
 
 
 class BearerTokenAuthentication(authentication.BaseAuthentication):
@@ -20,17 +29,15 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             return None
         if len(header) != 2:
             raise exceptions.AuthenticationFailed(_("Malformed Authorization header."))
-        token = (
-            ApiToken.objects.select_related("user")
-            .filter(key_hash=hash_token(header[1]), revoked_at__isnull=True)
-            .first()
-        )
-        if token is None or not token.user.is_active:
+        token = _TOKEN.first(hash_token(header[1]))
+        user = by_pk(User).first(token.user_id) if token is not None else None
+        if user is None or not user.is_active:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
+        token.user = user
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        return token.user, token
+        return user, token
 
     def authenticate_header(self, request):
         return "Bearer"

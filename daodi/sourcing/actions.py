@@ -21,13 +21,14 @@ from django.utils.translation import gettext as _
 from daodi.catalog.models import GeographicIndication
 from daodi.core import records
 from daodi.core.actor import Actor
+from daodi.core.compiled import CompiledQuery, by_pk
 from daodi.core.errors import Conflict, DomainError, NotFound
 from daodi.farm import events
 from daodi.farm.actions import input_lots
 from daodi.farm.models import GROWER_KINDS
 from daodi.orgs import policy
 from daodi.orgs.choices import OrgKind
-from daodi.orgs.models import Organisation, Site
+from daodi.orgs.models import Division, Organisation, Site
 from daodi.trace.choices import LotStatus
 from daodi.trace.epcis import profile
 from daodi.trace.models import Lot
@@ -107,6 +108,13 @@ def set_seller_identity(*, actor: Actor, seller: Organisation, id_card: str) -> 
 
 
 # --- purchases --------------------------------------------------------------------------------
+_PURCHASE_KEYED = CompiledQuery(
+    lambda point, key: Purchase.objects.filter(point_id=point, client_key=key).values_list("pk"),
+    int,
+    str,
+)
+
+
 def record_purchase(*, actor: Actor, point: Organisation, client_key: str, **fields) -> Purchase:
     """Record a purchase at a village point, once per ``client_key``.
 
@@ -121,9 +129,9 @@ def record_purchase(*, actor: Actor, point: Organisation, client_key: str, **fie
             "client_key_required",
             "client_key",
         )
-    existing = Purchase.objects.filter(point=point, client_key=key).first()
-    if existing is not None:
+    if _PURCHASE_KEYED.first(point.pk, key) is not None:
         policy.require_write(actor, point)
+        existing = Purchase.objects.get(point=point, client_key=key)
         existing.replayed = True
         return existing
     try:
@@ -206,8 +214,16 @@ def _record_purchase(
     when = bought_at or timezone.now()
     # Reads first, outside the transaction: on SQLite it holds the one write lock of the
     # database from its first statement, so it should hold it only to write.
-    item = None if lot else events.trade_item(herb, grade)
+    gtin = None if lot else events.lot_gtin(herb, grade)
     site = events.node_site(actor, point, create=False)
+    ilmd = {profile.term(profile.ILMD_HERB): herb.code}  # a new lot's master data
+    if grade is not None:
+        ilmd[profile.term(profile.ILMD_GRADE)] = grade.label
+    if moisture_pct is not None:
+        ilmd[profile.term(profile.ILMD_MOISTURE)] = float(moisture_pct)
+    if seller.division_id:
+        origin = by_pk(Division).first(seller.division_id)
+        ilmd[profile.term(profile.ILMD_ORIGIN)] = origin.code
     with transaction.atomic():
         if id_card:
             set_seller_identity(actor=actor, seller=seller, id_card=id_card)
@@ -247,16 +263,7 @@ def _record_purchase(
                 checked=True,
             )
         else:
-            lot = events.lot_uri(
-                item.gtin, events.new_batch(item.gtin, "P", timezone.localtime(when).date())
-            )
-            ilmd = {profile.term(profile.ILMD_HERB): herb.code}
-            if grade is not None:
-                ilmd[profile.term(profile.ILMD_GRADE)] = grade.label
-            if moisture_pct is not None:
-                ilmd[profile.term(profile.ILMD_MOISTURE)] = float(moisture_pct)
-            if seller.division_id:
-                ilmd[profile.term(profile.ILMD_ORIGIN)] = seller.division.code
+            lot = events.lot_uri(gtin, events.new_batch(gtin, "P", timezone.localtime(when).date()))
             event_id = events.capture_id(
                 actor,
                 point,
@@ -534,10 +541,8 @@ def commingle(
     total = sum((w for _lot, w in lots), Decimal(0))
     when = made_at or timezone.now()
     site = events.node_site(actor, holder)
-    item = events.trade_item(herb, grade)
-    output = events.lot_uri(
-        item.gtin, events.new_batch(item.gtin, "M", timezone.localtime(when).date())
-    )
+    gtin = events.lot_gtin(herb, grade)
+    output = events.lot_uri(gtin, events.new_batch(gtin, "M", timezone.localtime(when).date()))
     place = {"id": events.sgln(site.gln)}
     ilmd = {profile.term(profile.ILMD_HERB): herb.code}
     if grade is not None:

@@ -24,6 +24,7 @@ from daodi.orgs.choices import WRITE_ROLES
 from . import queries
 from . import recall as recall_helpers
 from .capture import Outcome, capture_document, capture_events, lock_writers
+from .choices import CaptureStatus
 from .epcis import identifiers
 from .epcis.hashing import context_prefixes
 from .epcis.profile import NAMESPACE
@@ -111,12 +112,25 @@ def capture_event(
     ``organisation_checked``: an action capturing its own event has just required write
     access to ``organisation`` itself (the check is not run twice).
     """
-    if organisation_checked and organisation is not None:
-        org = organisation
-    else:
-        org = capturing_organisation(actor, organisation)
-    row = Capture.objects.create(organisation=org, user=actor.user, error_behaviour=ROLLBACK)
     prefixes = context_prefixes(event.get("@context")) if isinstance(event, dict) else {}
+    if organisation_checked and organisation is not None:
+        # An action's own event: stored, or the action fails as a whole (a refusal is a bug
+        # that raises and rolls everything back). Its capture row is written once, as the
+        # success it will be, and the action's own audit entry names what was done.
+        row = Capture.objects.create(
+            organisation=organisation,
+            user=actor.user,
+            error_behaviour=ROLLBACK,
+            status=CaptureStatus.SUCCESS,
+            events_received=1,
+            events_stored=1,
+            finished_at=timezone.now(),
+        )
+        return capture_events(
+            [(0, event)], capture=row, prefixes=prefixes, organisation=organisation, settled=True
+        )
+    org = capturing_organisation(actor, organisation)
+    row = Capture.objects.create(organisation=org, user=actor.user, error_behaviour=ROLLBACK)
     outcome = capture_events([(0, event)], capture=row, prefixes=prefixes, organisation=org)
     _audit(actor, outcome)
     return outcome

@@ -200,7 +200,13 @@ def prepare(
 class _Writer:
     """Writes batches of prepared events inside the capture transaction."""
 
-    def __init__(self, outcome: Outcome, organisation, record_time: dt.datetime):
+    def __init__(
+        self,
+        outcome: Outcome,
+        organisation,
+        record_time: dt.datetime,
+        resolver: projector.Resolver | None = None,
+    ):
         self.outcome = outcome
         self.sqlite = connection.vendor == "sqlite"
         self.adapt_time = (
@@ -212,7 +218,7 @@ class _Writer:
         )
         self.organisation_id = organisation.pk if organisation is not None else None
         self.capture_id = outcome.capture.pk
-        self.projector = projector.Projector(organisation, record_time)
+        self.projector = projector.Projector(organisation, record_time, resolver)
         qn = connection.ops.quote_name
         self.event_table = Event._meta.db_table
         self.hash_sql = (
@@ -406,8 +412,12 @@ def capture_events(
     proceed: bool = False,
     event_limit: int | None = None,
     progress: Callable[[int], None] | None = None,
+    settled: bool = False,
 ) -> Outcome:
     """Capture (index, event) pairs into the store in one transaction (see module docstring).
+
+    ``settled``: the capture row already records the outcome expected (written once by the
+    caller); it is saved again only when the outcome differs.
 
     Raises nothing for invalid events: they are reported in ``Outcome.errors``; under
     ``rollback`` (``proceed=False``) any error leaves the store untouched.
@@ -437,9 +447,12 @@ def capture_events(
             spent = pending is None or len(pending) < BATCH
             if spent and outcome.errors and not proceed:
                 raise _Rollback
+            resolver = None
+            if spent and pending:
+                resolver = projector.resolve_ahead([p.changes for p in pending])
             with transaction.atomic(savepoint=not spent):
                 lock_writers()
-                writer = _Writer(outcome, organisation, timezone.now())
+                writer = _Writer(outcome, organisation, timezone.now(), resolver)
                 background: _Background | None = None
                 try:
                     for batch in batches:
@@ -461,12 +474,16 @@ def capture_events(
     except _Rollback:
         outcome.stored = StoredEvents()
         outcome.duplicates = 0
-    capture.events_received = received.count
-    capture.events_stored = len(outcome.stored)
-    capture.errors = outcome.errors
-    capture.status = (
-        CaptureStatus.FAILED if outcome.errors and not proceed else CaptureStatus.SUCCESS
-    )
+    result = {
+        "events_received": received.count,
+        "events_stored": len(outcome.stored),
+        "errors": outcome.errors,
+        "status": CaptureStatus.FAILED if outcome.errors and not proceed else CaptureStatus.SUCCESS,
+    }
+    if settled and all(getattr(capture, name) == value for name, value in result.items()):
+        return outcome
+    for name, value in result.items():
+        setattr(capture, name, value)
     capture.finished_at = timezone.now()
     capture.save()
     return outcome

@@ -22,6 +22,7 @@ from decimal import Decimal
 from django.db import connection
 
 from daodi.catalog.models import TradeItem
+from daodi.core.compiled import CompiledQuery
 from daodi.orgs.models import Organisation, Site
 
 from . import projection
@@ -142,39 +143,24 @@ class LotRow:
         self.first_event_id = self.last_event_id = None
 
 
-def _single_row_queries() -> dict:
-    """The resolver's one-row look-ups, by name: a query set filtering on one key."""
-    org_order = Organisation._meta.ordering or ["pk"]
-    return {
-        "party": Organisation.objects.filter(gln="").order_by(*org_order).values_list("pk"),
-        "site": Site.objects.filter(gln="").values_list("pk", "organisation_id"),
-        "trade_item": TradeItem.objects.filter(gtin="").values_list("herb_id", "grade_id"),
-    }
+# The resolver's one-row look-ups (a single event makes two or three of them).
+_PARTY = CompiledQuery(
+    lambda gln: (
+        Organisation.objects.filter(gln=gln)
+        .order_by(*(Organisation._meta.ordering or ["pk"]))
+        .values_list("pk")[:1]
+    ),
+    str,
+)
+_SITE = CompiledQuery(
+    lambda gln: Site.objects.filter(gln=gln).values_list("pk", "organisation_id")[:1], str
+)
+_TRADE_ITEM = CompiledQuery(
+    lambda gtin: TradeItem.objects.filter(gtin=gtin).values_list("herb_id", "grade_id")[:1], str
+)
 
 
-_ONE_SQL: dict[tuple[str, str], str] = {}
-
-
-def _one(name: str, key: str) -> tuple | None:
-    """The first row of the look-up ``name`` (see :func:`_single_row_queries`) for ``key``.
-
-    The SQL is compiled once per process and backend (the ORM's own, ordering included):
-    a single event makes two or three of these look-ups, and building each query anew cost
-    more than running it.
-    """
-    sql = _ONE_SQL.get((connection.vendor, name))
-    if sql is None:
-        query = _single_row_queries()[name][:1]
-        sql, params = query.query.sql_with_params()
-        if params != ("",):  # the key must be the query's only parameter
-            raise RuntimeError(f"look-up {name} has parameters {params}")
-        _ONE_SQL[connection.vendor, name] = sql
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [key])
-        return cursor.fetchone()
-
-
-class _Resolver:
+class Resolver:
     """Knows trade items, parties and places: each table is read once per capture.
 
     A batch of a large capture names most places, so one query per table beats one per
@@ -202,7 +188,7 @@ class _Resolver:
     def trade_item(self, gtin: str) -> tuple | None:
         """(herb id, grade id) of the trade item with this GTIN."""
         if self._items is None and gtin not in self._few_items and self._few():
-            self._few_items[gtin] = _one("trade_item", gtin)
+            self._few_items[gtin] = _TRADE_ITEM.first(gtin)
         if gtin in self._few_items:
             return self._few_items[gtin]
         if self._items is None:
@@ -219,7 +205,7 @@ class _Resolver:
             found = None
             if parsed is not None and parsed.ai in ("417", "414"):
                 if self._orgs is None and self._few():
-                    row = _one("party", parsed.key)
+                    row = _PARTY.first(parsed.key)
                     self._parties[uri] = row[0] if row else None
                     return self._parties[uri]
                 if self._orgs is None:
@@ -242,7 +228,7 @@ class _Resolver:
             found = None
             if parsed is not None and parsed.ai == "414":
                 if self._sites is None and self._few():
-                    self._places[uri] = _one("site", parsed.key)
+                    self._places[uri] = _SITE.first(parsed.key)
                     return self._places[uri]
                 if self._sites is None:
                     self._sites = {
@@ -254,12 +240,29 @@ class _Resolver:
         return self._places[uri]
 
 
+def resolve_ahead(changes: list[list[projection.Change]]) -> Resolver:
+    """A resolver that has looked up already the places, parties and trade items these few
+    events name: a capture of one event does it before taking the writers' lock, which it
+    then holds for less time."""
+    resolver = Resolver()
+    ahead = Projector(None, dt.datetime.now(dt.UTC), resolver)
+    for event in changes:
+        for change in event:
+            if change.create:
+                ahead._new_lot(change.identifier)
+            if change.location:
+                resolver.site(change.location)
+            if change.owner:
+                resolver.party(change.owner)
+    return resolver
+
+
 class Projector:
     """Projects the batches of one capture onto the lots (see module docstring)."""
 
-    def __init__(self, organisation, now: dt.datetime):
+    def __init__(self, organisation, now: dt.datetime, resolver: Resolver | None = None):
         self.holder_id = organisation.pk if organisation is not None else None
-        self.resolver = _Resolver()
+        self.resolver = resolver or Resolver()
         sqlite = connection.vendor == "sqlite"
         self.now = connection.ops.adapt_datetimefield_value(now) if sqlite else now
         qn = connection.ops.quote_name

@@ -24,8 +24,6 @@ class PurchaseSerializer(BuiltOnceFields, serializers.ModelSerializer):
             "received_lot",
         ]  # fmt: skip
         read_only_fields = ["price_per_kg", "amount", "receipt_no", "received_lot"]
-        # The purchase's event names the seller's home division (its origin).
-        extra_kwargs = {"seller": {"queryset": Organisation.objects.select_related("division")}}
         # The action owns the rules (one purchase per point and key, replays included).
         validators = []
 
