@@ -2,11 +2,12 @@
 
 1. The mass balance of the whole county (every node, every lot) on the demo county at
    ``--scale`` with its trace season and its farm and buying season; target ≤ 2 s.
-2. Purchases recorded through ``POST /api/purchases/`` on gunicorn as deployed (2 workers
-   of 4 threads, ``gthread``, DEBUG off, on a free loopback port), sent by a separate load
-   process of ``--clients`` keep-alive client threads, as village points post at the same
-   time; every purchase has its own submission key; target ≥ 200 purchases/s. Then a tenth
-   of them is sent again, timed apart: each replay must answer 200 and record nothing.
+2. Purchases recorded through ``POST /api/purchases/`` on gunicorn as docs/deployment.md
+   runs it (``--workers`` sync workers, 2 per core; DEBUG off, on a free loopback port),
+   sent by a separate load process of ``--clients`` client threads, as village points post
+   at the same time; every purchase has its own submission key; target ≥ 200 purchases/s.
+   Then a tenth of them is sent again, timed apart: each replay must answer 200 and record
+   nothing.
    Every purchase must be recorded once, with a lot and a receipt number of its own.
 
 Each database runs in its own child process (Django binds its settings at start-up).
@@ -217,7 +218,7 @@ def child(args) -> int:
     resent = bodies[::10]
     port = free_port()
     before = Purchase.objects.count()
-    with Server(port=port):
+    with Server(port=port, workers=args.workers, threads=None):
         # Both workers and all their threads import and connect before the timing.
         warm = send(port, [body(i, "warm") for i in range(8 * args.clients)], args.clients)
         new = send(port, bodies, args.clients)
@@ -266,6 +267,7 @@ def main() -> int:
     parser.add_argument("--purchases", type=int, default=3000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--points", type=int, default=8, help="village points posting")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--pg-db", default="daodi_bench_sourcing", help="dropped and recreated")
     parser.add_argument("--dir", type=Path, default=ROOT / "var" / "bench")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -299,6 +301,7 @@ def main() -> int:
         cmd = [sys.executable, "-m", "bench.sourcing", "--child", "--scale", str(args.scale)]
         cmd += ["--season-events", str(args.season_events), "--purchases", str(args.purchases)]
         cmd += ["--clients", str(args.clients), "--points", str(args.points)]
+        cmd += ["--workers", str(args.workers)]
         status |= subprocess.run(cmd, cwd=ROOT, env=env).returncode
     if args.db in ("postgres", "both"):
         subprocess.run(["psql", PG_ADMIN, "-qc", f"DROP DATABASE IF EXISTS {args.pg_db}"])

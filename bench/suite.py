@@ -182,11 +182,15 @@ def _bulk_insert(cursor, table: str, columns: list[str], rows: list[tuple]) -> N
 
 
 class Server:
-    """gunicorn as deployed (docs/deployment.md): 2 worker processes of 4 threads each on
-    127.0.0.1, DEBUG off; the page's rate limit lifted for the run."""
+    """gunicorn on 127.0.0.1, DEBUG off, the page's rate limit lifted for the run: by default
+    2 worker processes of 4 threads each (``gthread``); ``workers`` alone gives that many
+    sync workers, as docs/deployment.md runs it."""
 
-    def __init__(self, port: int = PORT):
+    def __init__(self, port: int = PORT, workers: int = 2, threads: int | None = 4):
         self.port = port
+        self.workers = ["-w", str(workers)]
+        if threads:
+            self.workers += ["--worker-class", "gthread", "--threads", str(threads)]
 
     def __enter__(self):
         env = {**os.environ, "PUBLIC_RATE": "1000000/s", "RESOLVER_RATE": "0", "DEBUG": "0"}
@@ -194,12 +198,7 @@ class Server:
             [
                 str(BIN / "gunicorn"),
                 "daodi.wsgi",
-                "-w",
-                "2",
-                "--worker-class",
-                "gthread",
-                "--threads",
-                "4",
+                *self.workers,
                 "-b",
                 f"127.0.0.1:{self.port}",
                 "--timeout",

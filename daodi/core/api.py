@@ -82,8 +82,10 @@ class KeyedRelatedField(serializers.PrimaryKeyRelatedField):
 
 class BuiltOnceFields:
     """For a model serializer on a hot path: its fields are built from the model once per
-    class, and each instance gets copies (DRF builds them anew on every instantiation,
-    which costs more than copying them). Related records are found by compiled look-ups."""
+    class, and each instance gets shallow copies to bind (DRF builds them anew on every
+    instantiation, and a deep copy rebuilds each field and its query set; fields keep no
+    state of a request but their binding). Nested serializers are copied deeply. Related
+    records are found by compiled look-ups."""
 
     serializer_related_field = KeyedRelatedField
 
@@ -92,7 +94,12 @@ class BuiltOnceFields:
         if built is None:
             built = super().get_fields()
             type(self)._built_fields = built
-        return copy.deepcopy(built)
+        return {
+            name: copy.deepcopy(field)
+            if isinstance(field, serializers.BaseSerializer)
+            else copy.copy(field)
+            for name, field in built.items()
+        }
 
 
 def actor_of(request) -> Actor:

@@ -3,7 +3,9 @@
 Counting the existing records to find the next number reads more rows every time one is
 added (a busy buying day numbers thousands of lots of one herb). A counter row per key is
 incremented in the caller's transaction instead: the row stays locked until it commits, so
-two transactions never take the same number, and a rolled-back one leaves no gap.
+two transactions never take the same number, and a rolled-back one leaves no gap. Taken
+outside a transaction, the number is kept at once (the one statement commits by itself)
+and no row stays locked; a caller that then fails leaves a gap.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ def _save(
     m2m: dict | None,
     known: Collection[str] = (),
     unique_in_database: bool = False,
+    savepoint: bool = True,
 ):
     try:
         obj.full_clean(
@@ -31,7 +32,7 @@ def _save(
     except ValidationError as exc:
         raise DomainError.from_validation_error(exc) from exc
     try:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=savepoint):
             obj.save()
     except IntegrityError as exc:  # a race past full_clean's uniqueness check
         raise Conflict() from exc
@@ -39,7 +40,6 @@ def _save(
         getattr(obj, name).set(values)
 
 
-@transaction.atomic
 def create(
     actor: Actor,
     model: type[models.Model],
@@ -47,6 +47,7 @@ def create(
     m2m: dict | None = None,
     known: Collection[str] = (),
     unique_in_database: bool = False,
+    savepoint: bool = True,
     **fields,
 ):
     """Create, validate and audit one record of ``model``.
@@ -54,13 +55,16 @@ def create(
     A hot action may name in ``known`` the foreign keys it set to rows it has just read or
     written itself (validating them would read each row again), and with
     ``unique_in_database`` leave uniqueness to the database's constraints: a breach then
-    raises :class:`Conflict` instead of a validation error naming the field.
+    raises :class:`Conflict` instead of a validation error naming the field. Without
+    ``savepoint`` (inside the action's transaction, which any failure ends as a whole) no
+    savepoint is set around the insert: on PostgreSQL each costs a round trip.
     """
-    obj = model(**fields)
-    _save(obj, m2m, known, unique_in_database)
-    audit.record(
-        actor, f"{model._meta.model_name}.create", obj, audit.diff({}, audit.snapshot(obj))
-    )
+    with transaction.atomic(savepoint=savepoint):
+        obj = model(**fields)
+        _save(obj, m2m, known, unique_in_database, savepoint)
+        audit.record(
+            actor, f"{model._meta.model_name}.create", obj, audit.diff({}, audit.snapshot(obj))
+        )
     return obj
 
 

@@ -15,6 +15,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -137,8 +138,9 @@ _TRADE_ITEMS = CompiledQuery(
 )
 
 
-def lot_gtin(herb, grade=None) -> str:
-    """The GTIN of the bulk trade item lots of ``herb`` (and ``grade``) are numbered under.
+def lot_item(herb, grade=None) -> tuple[str, int | None]:
+    """(GTIN, grade id) of the bulk trade item lots of ``herb`` (and ``grade``) are
+    numbered under.
 
     Variable-measure GTINs (indicator 9) are bulk; a grade's own item wins over the herb's
     general one. Refused, naming the herb, when the catalogue has none.
@@ -149,12 +151,12 @@ def lot_gtin(herb, grade=None) -> str:
         if grade is not None:
             match = [i for i in pool if i[1] == grade.pk]
             if match:
-                return match[0][0]
+                return match[0][:2]
         general = [i for i in pool if i[1] is None or i[3] == "统货"]
         if general:
-            return general[0][0]
+            return general[0][:2]
     if items:
-        return items[0][0]
+        return items[0][:2]
     raise DomainError(
         _("No trade item (GTIN) is registered for %(herb)s; a platform administrator adds one.")
         % {"herb": herb},
@@ -162,29 +164,43 @@ def lot_gtin(herb, grade=None) -> str:
     )
 
 
+def lot_gtin(herb, grade=None) -> str:
+    """The GTIN lots of ``herb`` (and ``grade``) are numbered under (see :func:`lot_item`)."""
+    return lot_item(herb, grade)[0]
+
+
 _LOT_NAMED = CompiledQuery(
     lambda identifier: Lot.objects.filter(identifier=identifier).values_list("pk")[:1], str
 )
 
 
-def new_batch(gtin: str, letter: str, day: dt.date) -> str:
+def new_batch(gtin: str, letter: str, day: dt.date, *, at_once: bool = False) -> str:
     """A free batch number under ``gtin``: letter, date, running number (H260915-0003).
 
-    Numbered under capture's writers' lock, taken here for the rest of the transaction:
-    the lot is written by a capture that takes it anyway, and two purchases of one herb at
-    two points must never be given the same lot. The running number comes from a counter
-    (lots named by outside documents are stepped over).
+    The running number comes from a counter, so two lots (two purchases of one herb at two
+    points) are never given one number; lots named by outside documents are stepped over.
+    Inside a transaction it is numbered under capture's writers' lock, taken here for the
+    rest of the transaction (the lot's capture takes it anyway), so that no document can
+    name the lot between the check and the capture. ``at_once`` outside a transaction: the
+    number is taken and kept at once, with no lock held afterwards (a lot created by an
+    outside document under our own prefix with that very number in between would be
+    added to, not refused; a failed caller leaves a gap in the numbers).
     """
-    trace_actions.hold_writers_lock()
     stem = f"{letter}{day:%y%m%d}-"
 
     def used() -> int:
         return Lot.objects.filter(gtin=gtin, batch__startswith=stem).count()
 
-    while True:
-        batch = f"{stem}{numbers.take(f'batch/{gtin}/{stem}', used):04d}"
-        if _LOT_NAMED.first(lot_uri(gtin, batch)) is None:
-            return batch
+    def free() -> str:
+        while True:
+            batch = f"{stem}{numbers.take(f'batch/{gtin}/{stem}', used):04d}"
+            if _LOT_NAMED.first(lot_uri(gtin, batch)) is None:
+                return batch
+
+    if at_once and not transaction.get_connection().in_atomic_block:
+        return free()  # the counter's one statement commits by itself (autocommit)
+    trace_actions.hold_writers_lock()
+    return free()
 
 
 def new_sscc() -> str:
@@ -212,6 +228,36 @@ def capture(actor: Actor, organisation: Organisation, event: dict, reference: st
     return Event.objects.get(pk=capture_id(actor, organisation, event, reference))
 
 
+def prepare(event: dict, reference: str = "", known: dict | None = None):
+    """One of our events, completed (context, time zone, record reference) and prepared
+    for storing: validated, hashed, its places looked up (but those ``known``, see
+    :func:`known`). Nothing is written, so an action does this before its transaction."""
+    body = {"@context": CONTEXT, "eventTimeZoneOffset": "+08:00", **event}
+    body[RECORD] = f"{reference or 'record'}/{uuid.uuid4().hex[:12]}"
+    return trace_actions.prepare_own_event(body, known)
+
+
+def known(*, sites=(), parties=(), items=()) -> dict:
+    """What an action knows of the places (sites), parties (organisations) and trade
+    items ((GTIN, herb id, grade id)) its event names: not looked up again."""
+    return {
+        "places": {sgln(s.gln): (s.pk, s.organisation_id) for s in sites if s.gln},
+        "parties": {pgln(o.gln): o.pk for o in parties if o.gln},
+        "items": {gtin: (herb, grade) for gtin, herb, grade in items},
+    }
+
+
+def store(actor: Actor, organisation: Organisation, event, *, checked: bool = False) -> int:
+    """Store a prepared event of ours for ``organisation``; its id.
+
+    ``checked``: the calling action has just required write access to ``organisation``
+    for ``actor`` itself, so it is not checked a second time.
+    """
+    if not checked:
+        organisation = trace_actions.capturing_organisation(actor, organisation)
+    return trace_actions.store_own_event(organisation=organisation, event=event)
+
+
 def capture_id(
     actor: Actor,
     organisation: Organisation,
@@ -220,19 +266,8 @@ def capture_id(
     *,
     checked: bool = False,
 ) -> int:
-    """:func:`capture` returning only the stored event's id (nothing read back).
-
-    ``checked``: the calling action has just required write access to ``organisation``
-    for ``actor`` itself, so capture does not check it a second time.
-    """
-    body = {"@context": CONTEXT, "eventTimeZoneOffset": "+08:00", **event}
-    body[RECORD] = f"{reference or 'record'}/{uuid.uuid4().hex[:12]}"
-    outcome = trace_actions.capture_event(
-        actor=actor, event=body, organisation=organisation, organisation_checked=checked
-    )
-    if outcome.errors:  # our own events: a refusal is a bug here, never the user's input
-        raise RuntimeError(f"event refused: {outcome.errors}")
-    return outcome.stored.ids[0]
+    """:func:`capture` returning only the stored event's id (nothing read back)."""
+    return store(actor, organisation, prepare(event, reference), checked=checked)
 
 
 def lot_of(identifier: str) -> Lot | None:

@@ -153,6 +153,42 @@ def _receipt_number(point: Organisation, when: dt.datetime, event_id: int) -> st
     return f"{point.code[-8:]}-{day:%y%m%d}-{event_id}"
 
 
+def _new_lot(actor, point, seller, site, herb, grade, moisture_pct, net, when):
+    """A new lot bought at ``point``: its number and its commissioning event, prepared.
+
+    Outside a transaction the number is taken and kept at once (a purchase that then fails
+    leaves a gap in the day's lot numbers, which is harmless), so purchases at many points
+    do not queue on the day's counter while each one writes.
+    """
+    gtin, item_grade = events.lot_item(herb, grade)
+    day = timezone.localtime(when).date()
+    lot = events.lot_uri(gtin, events.new_batch(gtin, "P", day, at_once=True))
+    ilmd = {profile.term(profile.ILMD_HERB): herb.code}
+    if grade is not None:
+        ilmd[profile.term(profile.ILMD_GRADE)] = grade.label
+    if moisture_pct is not None:
+        ilmd[profile.term(profile.ILMD_MOISTURE)] = float(moisture_pct)
+    if seller.division_id:
+        origin = by_pk(Division).first(seller.division_id)
+        ilmd[profile.term(profile.ILMD_ORIGIN)] = origin.code
+    place = {"id": events.sgln(site.gln)}
+    event = {
+        "type": "ObjectEvent",
+        "action": "ADD",
+        "eventTime": events.time_text(when),
+        "bizStep": "commissioning",
+        "disposition": "active",
+        "epcList": [],
+        "quantityList": [{"epcClass": lot, **events.kg(net)}],
+        "readPoint": place,
+        "bizLocation": place,
+        **_parties(actor, seller, point),
+        "ilmd": ilmd,
+    }
+    known = events.known(sites=[site], parties=[seller, point], items=[(gtin, herb.pk, item_grade)])
+    return lot, events.prepare(event, "purchase", known)
+
+
 def _record_purchase(
     *,
     actor: Actor,
@@ -214,23 +250,18 @@ def _record_purchase(
     when = bought_at or timezone.now()
     # Reads first, outside the transaction: on SQLite it holds the one write lock of the
     # database from its first statement, so it should hold it only to write.
-    gtin = None if lot else events.lot_gtin(herb, grade)
     site = events.node_site(actor, point, create=False)
-    ilmd = {profile.term(profile.ILMD_HERB): herb.code}  # a new lot's master data
-    if grade is not None:
-        ilmd[profile.term(profile.ILMD_GRADE)] = grade.label
-    if moisture_pct is not None:
-        ilmd[profile.term(profile.ILMD_MOISTURE)] = float(moisture_pct)
-    if seller.division_id:
-        origin = by_pk(Division).first(seller.division_id)
-        ilmd[profile.term(profile.ILMD_ORIGIN)] = origin.code
+    received = bool(lot)
+    new_lot = None
+    if not received and site is not None and seller.gln and point.gln:
+        # The usual purchase, of a new lot at a point with its place and parties known: the
+        # lot is numbered and its event prepared before the transaction, which then only
+        # writes (the writers' lock is held for as little as possible).
+        lot, new_lot = _new_lot(actor, point, seller, site, herb, grade, moisture_pct, net, when)
     with transaction.atomic():
         if id_card:
             set_seller_identity(actor=actor, seller=seller, id_card=id_card)
         site = site or events.node_site(actor, point)
-        place = {"id": events.sgln(site.gln)}
-        parties = _parties(actor, seller, point)
-        received = bool(lot)
         if received:
             # The seller brings a lot of their own (a recorded harvest): the point receives it.
             found = Lot.objects.filter(identifier=lot).first()
@@ -244,6 +275,7 @@ def _record_purchase(
                 _refuse(_("This lot cannot be bought as this herb."), "lot_mismatch", "lot")
             if found.quantity is not None:
                 _correction(actor, seller, site, lot, net - found.quantity, when)
+            place = {"id": events.sgln(site.gln)}
             event_id = events.capture_id(
                 actor,
                 point,
@@ -257,32 +289,17 @@ def _record_purchase(
                     "quantityList": [{"epcClass": lot, **events.kg(net)}],
                     "readPoint": place,
                     "bizLocation": place,
-                    **parties,
+                    **_parties(actor, seller, point),
                 },
                 "purchase",
                 checked=True,
             )
         else:
-            lot = events.lot_uri(gtin, events.new_batch(gtin, "P", timezone.localtime(when).date()))
-            event_id = events.capture_id(
-                actor,
-                point,
-                {
-                    "type": "ObjectEvent",
-                    "action": "ADD",
-                    "eventTime": events.time_text(when),
-                    "bizStep": "commissioning",
-                    "disposition": "active",
-                    "epcList": [],
-                    "quantityList": [{"epcClass": lot, **events.kg(net)}],
-                    "readPoint": place,
-                    "bizLocation": place,
-                    **parties,
-                    "ilmd": ilmd,
-                },
-                "purchase",
-                checked=True,
-            )
+            if new_lot is None:
+                lot, new_lot = _new_lot(
+                    actor, point, seller, site, herb, grade, moisture_pct, net, when
+                )
+            event_id = events.store(actor, point, new_lot, checked=True)
         # Point, seller, herb and grade were read for this purchase and its place and event
         # written by it: not read again to validate them. The key and the receipt number are
         # kept unique by the database (a second send racing the first is a Conflict).
@@ -291,6 +308,7 @@ def _record_purchase(
             Purchase,
             known=("point", "site", "seller", "herb", "grade", "event"),
             unique_in_database=True,
+            savepoint=False,
             point=point,
             site=site,
             seller=seller,

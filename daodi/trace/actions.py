@@ -23,8 +23,15 @@ from daodi.orgs.choices import WRITE_ROLES
 
 from . import queries
 from . import recall as recall_helpers
-from .capture import Outcome, capture_document, capture_events, lock_writers
-from .choices import CaptureStatus
+from .capture import (
+    Outcome,
+    OwnEvent,
+    capture_document,
+    capture_events,
+    lock_writers,
+    prepare_own,
+    store_own,
+)
 from .epcis import identifiers
 from .epcis.hashing import context_prefixes
 from .epcis.profile import NAMESPACE
@@ -104,36 +111,28 @@ def capture(
 # No savepoint of its own: a refused event comes back in the outcome, having written
 # nothing, and anything raised ends the caller's transaction as a whole anyway.
 @transaction.atomic(savepoint=False)
-def capture_event(
-    *, actor: Actor, event: Any, organisation=None, organisation_checked: bool = False
-) -> Outcome:
-    """Capture one event (``POST /epcis/events``); its own ``@context`` declares its prefixes.
-
-    ``organisation_checked``: an action capturing its own event has just required write
-    access to ``organisation`` itself (the check is not run twice).
-    """
-    prefixes = context_prefixes(event.get("@context")) if isinstance(event, dict) else {}
-    if organisation_checked and organisation is not None:
-        # An action's own event: stored, or the action fails as a whole (a refusal is a bug
-        # that raises and rolls everything back). Its capture row is written once, as the
-        # success it will be, and the action's own audit entry names what was done.
-        row = Capture.objects.create(
-            organisation=organisation,
-            user=actor.user,
-            error_behaviour=ROLLBACK,
-            status=CaptureStatus.SUCCESS,
-            events_received=1,
-            events_stored=1,
-            finished_at=timezone.now(),
-        )
-        return capture_events(
-            [(0, event)], capture=row, prefixes=prefixes, organisation=organisation, settled=True
-        )
+def capture_event(*, actor: Actor, event: Any, organisation=None) -> Outcome:
+    """Capture one event (``POST /epcis/events``); its own ``@context`` declares its prefixes."""
     org = capturing_organisation(actor, organisation)
     row = Capture.objects.create(organisation=org, user=actor.user, error_behaviour=ROLLBACK)
+    prefixes = context_prefixes(event.get("@context")) if isinstance(event, dict) else {}
     outcome = capture_events([(0, event)], capture=row, prefixes=prefixes, organisation=org)
     _audit(actor, outcome)
     return outcome
+
+
+def prepare_own_event(event: dict, known: dict | None = None) -> OwnEvent:
+    """One event an action writes, validated, hashed and its places looked up (those not
+    ``known``), before the action's transaction: nothing is written. Refused only by a
+    bug: raises then."""
+    return prepare_own(event, context_prefixes(event.get("@context")), known)
+
+
+@transaction.atomic(savepoint=False)
+def store_own_event(*, organisation, event: OwnEvent) -> int:
+    """Store an action's prepared event in the action's transaction; its id. The action
+    has required write access to ``organisation`` itself and audits what it did."""
+    return store_own(event, organisation=organisation)
 
 
 def hold_writers_lock() -> None:

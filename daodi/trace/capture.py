@@ -25,7 +25,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
@@ -106,7 +106,7 @@ class StoredEvents(Sequence):
 class Outcome:
     """What a capture did: events stored, duplicates skipped, errors per event."""
 
-    capture: Capture
+    capture: Capture | None  # None for an action's own event (see store_own)
     stored: StoredEvents = field(default_factory=StoredEvents)
     duplicates: int = 0
     errors: list[dict] = field(default_factory=list)
@@ -217,7 +217,7 @@ class _Writer:
             record_time.isoformat(timespec="milliseconds").replace("+00:00", "Z")
         )
         self.organisation_id = organisation.pk if organisation is not None else None
-        self.capture_id = outcome.capture.pk
+        self.capture_id = outcome.capture.pk if outcome.capture is not None else None
         self.projector = projector.Projector(organisation, record_time, resolver)
         qn = connection.ops.quote_name
         self.event_table = Event._meta.db_table
@@ -244,13 +244,12 @@ class _Writer:
         )
         return [row[0] for row in cursor.fetchall()]
 
-    def store(self, batch: list[Prepared]) -> None:
+    def store(self, batch: list[Prepared], *, check_duplicates: bool = True) -> None:
         """Insert one batch: skip duplicates, write events and index rows, project the lots."""
         outcome = self.outcome
         with projector.raw_cursor() as cursor:
-            existing = set(
-                projector.select_in(cursor, self.hash_sql, list({p.event_hash for p in batch}))
-            )
+            hashes = list({p.event_hash for p in batch}) if check_duplicates else []
+            existing = set(projector.select_in(cursor, self.hash_sql, hashes)) if hashes else set()
             fresh, seen = [], set()
             for p in batch:
                 key = (p.event_hash, p.is_declaration)
@@ -412,12 +411,8 @@ def capture_events(
     proceed: bool = False,
     event_limit: int | None = None,
     progress: Callable[[int], None] | None = None,
-    settled: bool = False,
 ) -> Outcome:
     """Capture (index, event) pairs into the store in one transaction (see module docstring).
-
-    ``settled``: the capture row already records the outcome expected (written once by the
-    caller); it is saved again only when the outcome differs.
 
     Raises nothing for invalid events: they are reported in ``Outcome.errors``; under
     ``rollback`` (``proceed=False``) any error leaves the store untouched.
@@ -474,19 +469,46 @@ def capture_events(
     except _Rollback:
         outcome.stored = StoredEvents()
         outcome.duplicates = 0
-    result = {
-        "events_received": received.count,
-        "events_stored": len(outcome.stored),
-        "errors": outcome.errors,
-        "status": CaptureStatus.FAILED if outcome.errors and not proceed else CaptureStatus.SUCCESS,
-    }
-    if settled and all(getattr(capture, name) == value for name, value in result.items()):
-        return outcome
-    for name, value in result.items():
-        setattr(capture, name, value)
+    capture.events_received = received.count
+    capture.events_stored = len(outcome.stored)
+    capture.errors = outcome.errors
+    capture.status = (
+        CaptureStatus.FAILED if outcome.errors and not proceed else CaptureStatus.SUCCESS
+    )
     capture.finished_at = timezone.now()
     capture.save()
     return outcome
+
+
+class OwnEvent(NamedTuple):
+    """An event of one of our actions, prepared before the action's transaction."""
+
+    prepared: Prepared
+    resolver: projector.Resolver
+
+
+def prepare_own(event: dict, prefixes: dict, known: dict | None = None) -> OwnEvent:
+    """Validate and hash one of our own events and look up its places (besides those
+    ``known``, see ``Resolver.know``), writing nothing: done before the action's
+    transaction, which then holds the writers' lock for less."""
+    prepared = prepare(event, 0, prefixes)
+    if isinstance(prepared, list):  # our own events: a refusal is a bug, never user input
+        raise RuntimeError(f"event refused: {[e.as_dict() for e in prepared]}")
+    return OwnEvent(prepared, projector.resolve_ahead([prepared.changes], known))
+
+
+def store_own(event: OwnEvent, *, organisation) -> int:
+    """Store a prepared event of ours in the current transaction; its id.
+
+    Not a capture job of the EPCIS interface (the action's audit entry says who did what),
+    and not checked for a duplicate first: each of our events names its own record, and
+    the store's unique hash would refuse one all the same.
+    """
+    outcome = Outcome(capture=None)
+    lock_writers()
+    writer = _Writer(outcome, organisation, timezone.now(), event.resolver)
+    writer.store([event.prepared], check_duplicates=False)
+    return outcome.stored.ids[0]
 
 
 def capture_document(

@@ -178,6 +178,13 @@ class Resolver:
         self._few_items: dict[str, tuple | None] = {}  # GTIN: (herb id, grade id), one by one
         self._lookups = 0  # single-row look-ups so far (see _few)
 
+    def know(self, *, places=None, parties=None, items=None) -> None:
+        """Take what the caller knows already (its own event's place, parties and trade
+        item, by URI and GTIN), so those are not looked up."""
+        self._places.update(places or {})
+        self._parties.update(parties or {})
+        self._few_items.update(items or {})
+
     def _few(self) -> bool:
         """True while a capture has named only a few places and parties: a single event (a
         purchase at a point) looks up one or two rows instead of reading whole tables of a
@@ -240,11 +247,12 @@ class Resolver:
         return self._places[uri]
 
 
-def resolve_ahead(changes: list[list[projection.Change]]) -> Resolver:
+def resolve_ahead(changes: list[list[projection.Change]], known: dict | None = None) -> Resolver:
     """A resolver that has looked up already the places, parties and trade items these few
-    events name: a capture of one event does it before taking the writers' lock, which it
-    then holds for less time."""
+    events name (besides those ``known``, see ``Resolver.know``): a capture of one event
+    does it before taking the writers' lock, which it then holds for less time."""
     resolver = Resolver()
+    resolver.know(**(known or {}))
     ahead = Projector(None, dt.datetime.now(dt.UTC), resolver)
     for event in changes:
         for change in event:

@@ -5,7 +5,7 @@ polls with sleeps growing to 100 ms: when village points post purchases at once,
 often sleeps long after the database is free, and throughput falls as load rises. Here a
 transaction takes, before ``BEGIN IMMEDIATE``, a lock of its process (threads block on it
 without polling) and then an exclusive ``flock`` of ``<database>.writers`` (shared with
-the other processes, polled every millisecond or two), and gives both back at commit,
+the other processes, polled every millisecond), and gives both back at commit,
 rollback or close. After the database's own timeout it stops waiting and lets SQLite
 report "database is locked" as before. Databases in memory have one connection: no lock.
 """
@@ -58,7 +58,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
                     lock.release()
                     return
                 time.sleep(delay)
-                delay = min(delay * 2, 0.002)
+                delay = min(delay * 2, 0.001)
             else:
                 self._writer_lock = lock
                 return
