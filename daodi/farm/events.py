@@ -73,28 +73,43 @@ def noon(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime(day.year, day.month, day.day, 12))
 
 
-def _next_reference() -> int:
-    """The next free location reference under our prefix (over sites and organisations)."""
+def _highest_reference() -> int:
+    """The highest location reference used under our prefix (over sites and organisations)."""
     prefix = settings.GS1_COMPANY_PREFIX
-    width = 12 - len(prefix)
     taken = 0
     for model in (Site, Organisation):
         top = model.objects.filter(gln__startswith=prefix).aggregate(top=Max("gln"))["top"]
         if top:
             taken = max(taken, int(top[len(prefix) : 12]))
-    if taken + 1 >= 10**width:
-        raise DomainError(_("No GLN is left under the company prefix."), code="gln_exhausted")
-    return taken + 1
+    return taken
 
 
 def new_gln() -> str:
-    return gs1.make_key(settings.GS1_COMPANY_PREFIX, _next_reference(), 13)
+    """A free GLN under our prefix, numbered by a counter (two transactions giving places
+    their first GLNs at once never get one number); GLNs entered some other way are
+    stepped over."""
+    prefix = settings.GS1_COMPANY_PREFIX
+    while True:
+        reference = numbers.take(f"gln/{prefix}", _highest_reference)
+        if reference >= 10 ** (12 - len(prefix)):
+            raise DomainError(_("No GLN is left under the company prefix."), code="gln_exhausted")
+        gln = gs1.make_key(prefix, reference, 13)
+        if not (
+            Site.objects.filter(gln=gln).exists() or Organisation.objects.filter(gln=gln).exists()
+        ):
+            return gln
 
 
 def party(actor: Actor, org: Organisation) -> str:
-    """The party GLN URI of ``org``, giving it a GLN first if it has none."""
+    """The party GLN URI of ``org``, giving it a GLN first if it has none (once, even when
+    two actions for it run at once: the organisation's row is locked and read again)."""
     if not org.gln:
-        records.update(Actor.system() if actor.is_system else actor, org, gln=new_gln())
+        with transaction.atomic():
+            current = Organisation.objects.select_for_update().get(pk=org.pk)
+            if current.gln:
+                org.gln = current.gln
+            else:
+                records.update(Actor.system() if actor.is_system else actor, org, gln=new_gln())
     return pgln(org.gln)
 
 
@@ -116,15 +131,18 @@ def node_site(actor: Actor, org: Organisation, *, create: bool = True) -> Site |
     named after the organisation, when it has none; None then unless ``create``)."""
     site = _NODE_SITE.first(org.pk)
     if site is None and create:
-        site = records.create(
-            actor,
-            Site,
-            organisation=org,
-            kind=SITE_FOR.get(org.kind, SiteKind.WAREHOUSE),
-            name=org.name,
-            gln=new_gln(),
-            division=org.division,
-        )
+        with transaction.atomic():
+            # One place, even when the first two purchases at a new point come at once.
+            Organisation.objects.select_for_update().filter(pk=org.pk).first()
+            site = _NODE_SITE.first(org.pk) or records.create(
+                actor,
+                Site,
+                organisation=org,
+                kind=SITE_FOR.get(org.kind, SiteKind.WAREHOUSE),
+                name=org.name,
+                gln=new_gln(),
+                division=org.division,
+            )
     return site
 
 

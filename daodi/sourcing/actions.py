@@ -251,6 +251,13 @@ def _record_purchase(
     # Reads first, outside the transaction: on SQLite it holds the one write lock of the
     # database from its first statement, so it should hold it only to write.
     site = events.node_site(actor, point, create=False)
+    if not transaction.get_connection().in_atomic_block:
+        # A point's first purchase gives it its place, and the point or seller a GLN if
+        # they have none: each kept at once, in a short transaction of its own, so that
+        # purchases at once never wait on each other's (nor deadlock).
+        site = site or events.node_site(actor, point)
+        events.party(actor, point)
+        events.party(actor, seller)
     received = bool(lot)
     new_lot = None
     if not received and site is not None and seller.gln and point.gln:
