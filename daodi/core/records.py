@@ -16,13 +16,7 @@ from .actor import Actor
 from .errors import Conflict, DomainError
 
 
-def _save(
-    obj: models.Model,
-    m2m: dict | None,
-    known: Collection[str] = (),
-    unique_in_database: bool = False,
-    savepoint: bool = True,
-):
+def _validate(obj: models.Model, known: Collection[str] = (), unique_in_database=False) -> None:
     try:
         obj.full_clean(
             exclude=known,
@@ -31,6 +25,9 @@ def _save(
         )
     except ValidationError as exc:
         raise DomainError.from_validation_error(exc) from exc
+
+
+def _write(obj: models.Model, m2m: dict | None, savepoint: bool = True) -> None:
     try:
         with transaction.atomic(savepoint=savepoint):
             obj.save()
@@ -38,6 +35,42 @@ def _save(
         raise Conflict() from exc
     for name, values in (m2m or {}).items():
         getattr(obj, name).set(values)
+
+
+def build(
+    model: type[models.Model],
+    *,
+    known: Collection[str] = (),
+    unique_in_database: bool = False,
+    **fields,
+) -> models.Model:
+    """An unsaved record of ``model``, validated as :func:`create` validates one.
+
+    A hot action may name in ``known`` the fields it sets itself: foreign keys to rows it
+    has just read or written (validating them would read each row again) and values it
+    fills in later; with ``unique_in_database`` it leaves uniqueness to the database's
+    constraints (a breach then raises :class:`Conflict` instead of a validation error
+    naming the field). Built and checked before the action's transaction, the record is
+    written inside it by :func:`insert`.
+    """
+    obj = model(**fields)
+    _validate(obj, known, unique_in_database)
+    return obj
+
+
+def insert(actor: Actor, obj: models.Model, *, m2m: dict | None = None, savepoint=True):
+    """Write and audit a record :func:`build` made. Without ``savepoint`` (inside the
+    action's transaction, which any failure ends as a whole) no savepoint is set around
+    the insert: on PostgreSQL each costs a round trip."""
+    with transaction.atomic(savepoint=savepoint):
+        _write(obj, m2m, savepoint)
+        audit.record(
+            actor,
+            f"{obj._meta.model_name}.create",
+            obj,
+            audit.diff({}, audit.snapshot(obj)),
+        )
+    return obj
 
 
 def create(
@@ -50,22 +83,9 @@ def create(
     savepoint: bool = True,
     **fields,
 ):
-    """Create, validate and audit one record of ``model``.
-
-    A hot action may name in ``known`` the foreign keys it set to rows it has just read or
-    written itself (validating them would read each row again), and with
-    ``unique_in_database`` leave uniqueness to the database's constraints: a breach then
-    raises :class:`Conflict` instead of a validation error naming the field. Without
-    ``savepoint`` (inside the action's transaction, which any failure ends as a whole) no
-    savepoint is set around the insert: on PostgreSQL each costs a round trip.
-    """
-    with transaction.atomic(savepoint=savepoint):
-        obj = model(**fields)
-        _save(obj, m2m, known, unique_in_database, savepoint)
-        audit.record(
-            actor, f"{model._meta.model_name}.create", obj, audit.diff({}, audit.snapshot(obj))
-        )
-    return obj
+    """Create, validate and audit one record of ``model`` (see :func:`build`)."""
+    obj = build(model, known=known, unique_in_database=unique_in_database, **fields)
+    return insert(actor, obj, m2m=m2m, savepoint=savepoint)
 
 
 @transaction.atomic
@@ -74,7 +94,8 @@ def update(actor: Actor, obj: models.Model, *, m2m: dict | None = None, **fields
     before = audit.snapshot(obj)
     for name, value in fields.items():
         setattr(obj, name, value)
-    _save(obj, m2m)
+    _validate(obj)
+    _write(obj, m2m)
     changes = audit.diff(before, audit.snapshot(obj))
     if m2m:
         changes.update({k: [None, [getattr(v, "pk", v) for v in vals]] for k, vals in m2m.items()})

@@ -186,7 +186,7 @@ def _new_lot(actor, point, seller, site, herb, grade, moisture_pct, net, when):
         "ilmd": ilmd,
     }
     known = events.known(sites=[site], parties=[seller, point], items=[(gtin, herb.pk, item_grade)])
-    return lot, events.prepare(event, "purchase", known)
+    return lot, events.prepare(event, "purchase", known, fresh=[lot])
 
 
 def _record_purchase(
@@ -259,6 +259,32 @@ def _record_purchase(
         events.party(actor, point)
         events.party(actor, seller)
     received = bool(lot)
+    # Validated before the transaction. Point, seller, herb and grade were read for this
+    # purchase, and its place, lot, event and receipt number are set by it below: not
+    # validated (nor read again). The key and the receipt number are kept unique by the
+    # database (a second send racing the first is a Conflict).
+    purchase = records.build(
+        Purchase,
+        known=("point", "site", "seller", "herb", "grade", "event", "lot", "receipt_no"),
+        unique_in_database=True,
+        point=point,
+        seller=seller,
+        herb=herb,
+        grade=grade,
+        gross_kg=gross_kg,
+        tare_kg=tare_kg,
+        net_kg=net,
+        moisture_pct=moisture_pct,
+        price=price,
+        price_unit=price_unit,
+        price_per_kg=_money(per_kg),
+        amount=amount,
+        amount_paid=paid,
+        payment_method=payment_method,
+        received_lot=received,
+        client_key=client_key,
+        bought_at=when,
+    )
     new_lot = None
     if not received and site is not None and seller.gln and point.gln:
         # The usual purchase, of a new lot at a point with its place and parties known: the
@@ -307,37 +333,9 @@ def _record_purchase(
                     actor, point, seller, site, herb, grade, moisture_pct, net, when
                 )
             event_id = events.store(actor, point, new_lot, checked=True)
-        # Point, seller, herb and grade were read for this purchase and its place and event
-        # written by it: not read again to validate them. The key and the receipt number are
-        # kept unique by the database (a second send racing the first is a Conflict).
-        return records.create(
-            actor,
-            Purchase,
-            known=("point", "site", "seller", "herb", "grade", "event"),
-            unique_in_database=True,
-            savepoint=False,
-            point=point,
-            site=site,
-            seller=seller,
-            herb=herb,
-            grade=grade,
-            gross_kg=gross_kg,
-            tare_kg=tare_kg,
-            net_kg=net,
-            moisture_pct=moisture_pct,
-            price=price,
-            price_unit=price_unit,
-            price_per_kg=_money(per_kg),
-            amount=amount,
-            amount_paid=paid,
-            payment_method=payment_method,
-            lot=lot,
-            received_lot=received,
-            client_key=client_key,
-            receipt_no=_receipt_number(point, when, event_id),
-            bought_at=when,
-            event_id=event_id,
-        )
+        purchase.site, purchase.lot, purchase.event_id = site, lot, event_id
+        purchase.receipt_no = _receipt_number(point, when, event_id)
+        return records.insert(actor, purchase, savepoint=False)
 
 
 # --- dispatch and receipt ---------------------------------------------------------------------

@@ -27,8 +27,10 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any, NamedTuple
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
+
+from daodi.core.errors import Conflict
 
 from . import projection, projector
 from .choices import CaptureStatus
@@ -244,7 +246,9 @@ class _Writer:
         )
         return [row[0] for row in cursor.fetchall()]
 
-    def store(self, batch: list[Prepared], *, check_duplicates: bool = True) -> None:
+    def store(
+        self, batch: list[Prepared], *, check_duplicates: bool = True, new_lots=frozenset()
+    ) -> None:
         """Insert one batch: skip duplicates, write events and index rows, project the lots."""
         outcome = self.outcome
         with projector.raw_cursor() as cursor:
@@ -299,7 +303,7 @@ class _Writer:
                 ],
             )
             self.projector.apply(
-                cursor, [(pk, p.changes) for pk, p in zip(ids, fresh, strict=True)]
+                cursor, [(pk, p.changes) for pk, p in zip(ids, fresh, strict=True)], new_lots
             )
         outcome.stored.ids.extend(ids)
 
@@ -485,16 +489,19 @@ class OwnEvent(NamedTuple):
 
     prepared: Prepared
     resolver: projector.Resolver
+    fresh: frozenset  # lots the action has just numbered (see Projector.apply)
 
 
-def prepare_own(event: dict, prefixes: dict, known: dict | None = None) -> OwnEvent:
+def prepare_own(
+    event: dict, prefixes: dict, known: dict | None = None, fresh: frozenset = frozenset()
+) -> OwnEvent:
     """Validate and hash one of our own events and look up its places (besides those
     ``known``, see ``Resolver.know``), writing nothing: done before the action's
     transaction, which then holds the writers' lock for less."""
     prepared = prepare(event, 0, prefixes)
     if isinstance(prepared, list):  # our own events: a refusal is a bug, never user input
         raise RuntimeError(f"event refused: {[e.as_dict() for e in prepared]}")
-    return OwnEvent(prepared, projector.resolve_ahead([prepared.changes], known))
+    return OwnEvent(prepared, projector.resolve_ahead([prepared.changes], known), fresh)
 
 
 def store_own(event: OwnEvent, *, organisation) -> int:
@@ -507,7 +514,10 @@ def store_own(event: OwnEvent, *, organisation) -> int:
     outcome = Outcome(capture=None)
     lock_writers()
     writer = _Writer(outcome, organisation, timezone.now(), event.resolver)
-    writer.store([event.prepared], check_duplicates=False)
+    try:
+        writer.store([event.prepared], check_duplicates=False, new_lots=event.fresh)
+    except IntegrityError as exc:  # a "fresh" lot named meanwhile by an outside document
+        raise Conflict() from exc
     return outcome.stored.ids[0]
 
 

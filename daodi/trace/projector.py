@@ -324,12 +324,19 @@ class Projector:
                 lot.herb_id, lot.grade_id = item
         return lot
 
-    def apply(self, cursor, batch: list[tuple[int, list[projection.Change]]]) -> None:
-        """Apply each event's changes (event id, changes), in order, to the lots they name."""
+    def apply(
+        self, cursor, batch: list[tuple[int, list[projection.Change]]], fresh=frozenset()
+    ) -> None:
+        """Apply each event's changes (event id, changes), in order, to the lots they name.
+
+        ``fresh`` lots are known to be new (an action has just numbered them): not looked
+        for, and inserted (a lot of that name written meanwhile fails the insert).
+        """
         names = list({c.identifier for _, changes in batch for c in changes} - self.not_lots)
         if not names:
             return
-        lots = self._load(cursor, names)
+        wanted = [name for name in names if name not in fresh]
+        lots = self._load(cursor, wanted) if wanted else {}
         created: dict[str, LotRow] = {}
         dirty: dict[str, LotRow] = {}
         for event_id, changes in batch:
