@@ -30,6 +30,9 @@ def herbs(actor):
     return Herb.objects.all()
 
 
+TOLERANCES = ("arrival_tolerance_pct", "balance_tolerance_pct")
+
+
 @register
 class HerbTable(TableSpec):
     """Herbs by their code."""
@@ -105,6 +108,28 @@ class HerbTable(TableSpec):
             width=14,
         ),
         Column(
+            "arrival_tolerance_pct",
+            Term(_("Arrival weight tolerance (%)"), "到货重量容差（%）"),
+            Number(),
+            help=_(
+                "How far a weight found on arrival may differ from the weight sent before it "
+                "is flagged; empty keeps the current value (2 for a new herb)."
+            ),
+            example="2",
+            width=14,
+        ),
+        Column(
+            "balance_tolerance_pct",
+            Term(_("Mass balance tolerance (%)"), "物料平衡容差（%）"),
+            Number(),
+            help=_(
+                "How far a node's mass balance of this herb may be off before it is listed; "
+                "empty keeps the current value (2 for a new herb)."
+            ),
+            example="2",
+            width=14,
+        ),
+        Column(
             "is_active",
             Term(_("Active"), "启用"),
             Boolean(),
@@ -116,6 +141,11 @@ class HerbTable(TableSpec):
     def queryset(self, actor):
         return Herb.objects.order_by("code")
 
+    @staticmethod
+    def _given(values):
+        """The row's values, but a tolerance left empty (the herb keeps its own)."""
+        return {k: v for k, v in values.items() if not (k in TOLERANCES and v is None)}
+
     def natural_key(self, values):
         return (values["code"],)
 
@@ -123,10 +153,10 @@ class HerbTable(TableSpec):
         return Herb.objects.filter(code=values["code"]).first()
 
     def create(self, actor, values):
-        return actions.create_herb(actor=actor, **values)
+        return actions.create_herb(actor=actor, **self._given(values))
 
     def update(self, actor, obj, values):
-        return actions.update_herb(actor=actor, herb=obj, **values)
+        return actions.update_herb(actor=actor, herb=obj, **self._given(values))
 
 
 @register

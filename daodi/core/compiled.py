@@ -72,7 +72,7 @@ class CompiledQuery:
         params = params.copy()
         for position, index in slots:
             params[position] = values[index]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if converters:
@@ -88,6 +88,21 @@ class CompiledQuery:
             return rows[0]
         *_, model, names = self._compiled()[1]
         return model.from_db(DEFAULT_DB_ALIAS, names, rows[0])
+
+
+def _cursor(connection):
+    """Django's cursor; on PostgreSQL one binding parameters on the server, so that the
+    driver prepares each look-up once a connection has run it a few times (these exact
+    matches on keys keep one plan well)."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    import psycopg
+
+    connection.ensure_connection()
+    raw = psycopg.Cursor(connection.connection)
+    if connection.queries_logged:
+        return connection.make_debug_cursor(raw)
+    return connection.make_cursor(raw)
 
 
 def by_pk(model: type[Model]) -> CompiledQuery:

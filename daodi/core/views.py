@@ -256,7 +256,7 @@ class FormPage(ResourcePage):
         form_class = r.form_class if obj is not None else (r.create_form_class or r.form_class)
         kwargs = {"user": self.request.user, "instance": obj}
         if self.request.method == "POST":
-            return form_class(self.request.POST, **kwargs)
+            return form_class(self.request.POST, self.request.FILES, **kwargs)
         return form_class(initial=r.form_initial(self.request) if obj is None else None, **kwargs)
 
     def render(self, form, obj=None):

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -171,8 +172,18 @@ def record_activity(*, actor: Actor, plot: Plot, kind: str, date: dt.date, **fie
                 code="banned_pesticide",
                 fields={"product": [message]},
             )
+    stored = None
     if fields.get("photo") and not isinstance(fields["photo"], str):
-        fields["photo"] = store_photo(fields["photo"])
+        stored = fields["photo"] = store_photo(fields["photo"])
+    try:
+        return _write_activity(actor, plot, kind, date, fields)
+    except BaseException:
+        if stored:  # a record refused after its photo was kept leaves no photo behind
+            default_storage.delete(stored)
+        raise
+
+
+def _write_activity(actor: Actor, plot: Plot, kind: str, date: dt.date, fields: dict):
     record = records.create(actor, FarmRecord, plot=plot, kind=kind, date=date, **fields)
     transaction.on_commit(_invalidate_stories)
     step = STEP_OF.get(kind)
@@ -203,7 +214,6 @@ def record_activity(*, actor: Actor, plot: Plot, kind: str, date: dt.date, **fie
 
 def store_photo(upload) -> str:
     """Keep an uploaded photo (JPEG, PNG or WebP, at most 10 MB) and return its name."""
-    from django.core.files.storage import default_storage
     from PIL import Image, UnidentifiedImageError
 
     message = _("Upload a photo (JPEG, PNG or WebP) of at most 10 MB.")

@@ -96,9 +96,22 @@ class FarmRecordForm(ActionModelForm):
         ]  # fmt: skip
         widgets = {"date": DATE, "findings": forms.Textarea(attrs={"rows": 3})}
 
+    # On a phone the field opens the camera; the action keeps the photo (JPEG, PNG, WebP).
+    photo = forms.ImageField(
+        label=_("Photo"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plot"].queryset = queries.plots(self.user, write=True)
+
+    def action_data(self):
+        data = super().action_data()
+        if not data.get("photo"):
+            data.pop("photo", None)  # no new photo: the record keeps its own
+        return data
 
 
 class HarvestForm(ActionForm):

@@ -9,8 +9,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from daodi.catalog.models import GeographicIndication, Grade, Herb
@@ -195,6 +197,19 @@ class FarmRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plot} {self.get_kind_display()} {self.date}"
+
+    def photo_link(self):
+        """The photo as a thumbnail that opens the picture (on the record's page)."""
+        if not self.photo:
+            return None
+        url = default_storage.url(self.photo)
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener"><img src="{}" alt="{}" '
+            'class="img-thumbnail" style="max-height: 12rem" data-testid="photo"></a>',
+            url,
+            url,
+            self.get_kind_display(),
+        )
 
     def clean(self):
         errors = {}

@@ -92,7 +92,7 @@ class FarmRecordResource(WriteOnce):
     detail_fields = (
         "plot", "kind", "date", "operator", "seed_lot", "supplier", "supplier_batch", "variety",
         "product", "active_ingredient", "dose", "area_mu", "pre_harvest_interval_days",
-        "water_m3", "method", "findings", "photo",
+        "water_m3", "method", "findings", ("photo_link", _("Photo")),
     )  # fmt: skip
 
     def queryset(self, user, *, write=False):

@@ -194,6 +194,49 @@ def test_a_changed_row_updates_its_record_found_by_natural_key(network, tmp_path
     assert entry.changes == {"phone": ["0355-1234567", "13900000000"], "is_active": [True, False]}
 
 
+def test_herb_tolerances_are_set_from_the_sheet_and_an_empty_cell_keeps_them(network, tmp_path):
+    header = [*HERB_HEADER, "Arrival weight tolerance (%)", "物料平衡容差（%）"]
+    first = write_book(
+        tmp_path / "herbs.xlsx",
+        {"herbs": [header, ["lianqiao", "连翘", "lianqiao", "fruit", 2.5, 5, None]]},
+    )
+    assert importing(network.admin, first).ok
+    herb = Herb.objects.get(code="lianqiao")
+    # Fresh 青翘 loses water on the road: 5 %; the balance tolerance left empty: the default.
+    assert (herb.arrival_tolerance_pct, herb.balance_tolerance_pct) == (Decimal(5), Decimal(2))
+    again = write_book(
+        tmp_path / "herbs2.xlsx",
+        {"herbs": [header, ["lianqiao", "连翘", "lianqiao", "fruit", 2.5, None, "3.5"]]},
+    )
+    result = importing(network.admin, again)
+    assert result.ok and counts(result) == {"herbs": (0, 1, 0)}
+    herb.refresh_from_db()
+    assert (herb.arrival_tolerance_pct, herb.balance_tolerance_pct) == (Decimal(5), Decimal("3.5"))
+    bad = write_book(
+        tmp_path / "bad.xlsx",
+        {"herbs": [header, ["lianqiao", "连翘", "lianqiao", "fruit", 2.5, -1, None]]},
+    )
+    result = importing(network.admin, bad)
+    assert not result.ok and errors(result)[0][:2] == ("herbs", 2)
+    herb.refresh_from_db()
+    assert herb.arrival_tolerance_pct == Decimal(5)
+
+
+def test_exported_herbs_carry_their_tolerances(network, tmp_path):
+    Herb.objects.create(code="shanyao", name="山药", pinyin="shanyao", arrival_tolerance_pct=8)
+    path = tmp_path / "export.xlsx"
+    with translation.override("zh-hans"):
+        exchange.export_workbook(
+            actor=Actor(user=network.admin, channel="web"), kind="herbs", file=path
+        )
+    sheet = openpyxl.load_workbook(path).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = list(rows[0])
+    row = next(r for r in rows if "shanyao" in r)
+    assert float(row[header.index("到货重量容差（%）")]) == 8
+    assert float(row[header.index("物料平衡容差（%）")]) == 2
+
+
 # --- bad rows -----------------------------------------------------------------------------------
 def bad_book(path, *, chinese: bool = False):
     """Good rows plus one bad row in the organisations sheet (row 3, an unknown kind) and
