@@ -222,18 +222,21 @@ def new_batch(gtin: str, letter: str, day: dt.date, *, at_once: bool = False) ->
 
 
 def new_sscc() -> str:
-    """A free SSCC under our prefix (extension digit 0)."""
+    """A free SSCC under our prefix (extension digit 0), numbered by a counter (two pallets
+    made at once never share one) under capture's writers' lock, as :func:`new_batch`."""
     prefix = settings.GS1_COMPANY_PREFIX
     width = 16 - len(prefix)
     stem = f"{DL}/00/0{prefix}"
-    used = Lot.objects.filter(identifier__startswith=stem).count()
-    number = used + 1
+
+    def used() -> int:
+        return Lot.objects.filter(identifier__startswith=stem).count()
+
+    trace_actions.hold_writers_lock()
     while True:
-        body = "0" + prefix + str(number).zfill(width)
+        body = "0" + prefix + str(numbers.take(f"sscc/{prefix}", used)).zfill(width)
         code = body + gs1.check_digit(body)
-        if not Lot.objects.filter(identifier=sscc_uri(code)).exists():
+        if _LOT_NAMED.first(sscc_uri(code)) is None:
             return code
-        number += 1
 
 
 # --- capture --------------------------------------------------------------------------------
