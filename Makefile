@@ -9,7 +9,8 @@ PORT ?= 8000
 PYTEST_FLAGS ?= -q
 export DJANGO_SETTINGS_MODULE := daodi.settings
 
-.PHONY: demo demo-smoke serve test lint runtime-deps format test-sqlite test-pg test-browser bench system-deps postgres \
+.PHONY: demo demo-smoke serve test lint runtime-deps format test-sqlite test-pg test-browser bench bench-sourcing \
+        system-deps postgres \
         messages migrate clean vendor
 
 # --- environment ---------------------------------------------------------------------------
@@ -94,8 +95,12 @@ test-browser: $(BIN)/.installed messages system-deps
 demo-smoke: $(BIN)/.installed messages
 	scripts/demo_smoke.sh
 
-bench: $(BIN)/.installed messages postgres
+bench: bench-sourcing $(BIN)/.installed messages postgres
 	$(BIN)/python -m bench
+
+# The buying network alone: the county's mass balance and purchases through the API (minutes).
+bench-sourcing: $(BIN)/.installed messages postgres
+	$(BIN)/python -m bench.sourcing
 
 format: $(BIN)/.installed
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
