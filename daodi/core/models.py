@@ -5,18 +5,24 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class AuditEntry(models.Model):
-    """One audited write: who did what to which record, with old and new values."""
-
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
+def user_field(verbose_name) -> models.ForeignKey:
+    """Who did something (created, approved, took, started …): a user, left empty if the
+    account is deleted (the audit log keeps who it was)."""
+    return models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("actor"),
+        verbose_name=verbose_name,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+
+class AuditEntry(models.Model):
+    """One audited write: who did what to which record, with old and new values."""
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = user_field(_("actor"))
     channel = models.CharField(_("channel"), max_length=10)
     action = models.CharField(_("action"), max_length=80, db_index=True)
     target_type = models.CharField(_("record type"), max_length=80)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from daodi.catalog.models import Herb
+from daodi.core.models import user_field
 from daodi.orgs.models import Organisation
 from daodi.trace.models import Event, Lot
 
@@ -84,23 +85,9 @@ class SpecSet(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    created_by = user_field(_("created by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("approved by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    approved_by = user_field(_("approved by"))
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
 
     owner_path = "organisation__"
@@ -254,14 +241,7 @@ class Sample(models.Model):
         _("unit"), max_length=3, choices=SampleUnit.choices, default=SampleUnit.GRAM
     )
     taken_at = models.DateTimeField(_("taken at"))
-    taken_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    taken_by = user_field(_("recorded by"))
     sampler = models.CharField(_("sampler"), max_length=60, blank=True)
     note = models.TextField(_("note"), blank=True)
     event = models.ForeignKey(
@@ -305,23 +285,9 @@ class TestOrder(models.Model):
     )
     note = models.TextField(_("note"), blank=True)
     return_note = models.TextField(_("returned by the reviewer because"), blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("requested by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    requested_by = user_field(_("requested by"))
     requested_at = models.DateTimeField(_("requested"), auto_now_add=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("approved by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    approved_by = user_field(_("approved by"))
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
 
     owner_path = "sample__organisation__"
@@ -378,14 +344,7 @@ class Result(models.Model):
         _("reason for the last correction"), max_length=200, blank=True
     )
     source = models.CharField(_("entered from"), max_length=120, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reviewed by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    reviewed_by = user_field(_("reviewed by"))
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     created_at = models.DateTimeField(_("entered"), auto_now_add=True)
 
@@ -457,14 +416,7 @@ class Certificate(models.Model):
     pdf = models.FileField(_("PDF"), upload_to="certificates/", blank=True)
     pdf_sha256 = models.CharField(_("PDF hash"), max_length=64, blank=True)
     issued_at = models.DateTimeField(_("issued"))
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("approved by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    issued_by = user_field(_("approved by"))
     event = models.ForeignKey(
         Event, verbose_name=_("inspection event"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
@@ -516,14 +468,7 @@ class Notification(models.Model):
     params = models.JSONField(_("details"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
-    read_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("read by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    read_by = user_field(_("read by"))
 
     owner_path = "organisation__"
 

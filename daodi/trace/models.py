@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from daodi.catalog.models import Grade, Herb
+from daodi.core.models import user_field
 from daodi.orgs.models import Organisation, Site
 
 from .choices import CaptureStatus, IdentifierRole, LotStatus
@@ -31,14 +32,7 @@ class Capture(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("user"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    user = user_field(_("user"))
     status = models.CharField(
         _("status"), max_length=10, choices=CaptureStatus.choices, default=CaptureStatus.RUNNING
     )
@@ -283,14 +277,7 @@ class Recall(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("started by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    started_by = user_field(_("started by"))
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
     capture = models.ForeignKey(
         Capture, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
