@@ -249,14 +249,14 @@ def capture(actor: Actor, organisation: Organisation, event: dict, reference: st
     return Event.objects.get(pk=capture_id(actor, organisation, event, reference))
 
 
-def prepare(event: dict, reference: str = "", known: dict | None = None, fresh=()):
+def prepare(event: dict, reference: str = "", known: dict | None = None, new_lots=()):
     """One of our events, completed (context, time zone, record reference) and prepared
     for storing: validated, hashed, its places looked up (but those ``known``, see
-    :func:`known`). ``fresh``: lots just numbered by :func:`new_batch` (inserted, not
+    :func:`known`). ``new_lots``: lots just numbered by :func:`new_batch` (inserted, not
     looked for). Nothing is written, so an action does this before its transaction."""
     body = {"@context": CONTEXT, "eventTimeZoneOffset": "+08:00", **event}
     body[RECORD] = f"{reference or 'record'}/{uuid.uuid4().hex[:12]}"
-    return trace_actions.prepare_own_event(body, known, frozenset(fresh))
+    return trace_actions.prepare_own_event(body, known, frozenset(new_lots))
 
 
 def known(*, sites=(), parties=(), items=()) -> dict:

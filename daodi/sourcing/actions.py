@@ -186,7 +186,7 @@ def _new_lot(actor, point, seller, site, herb, grade, moisture_pct, net, when):
         "ilmd": ilmd,
     }
     known = events.known(sites=[site], parties=[seller, point], items=[(gtin, herb.pk, item_grade)])
-    return lot, events.prepare(event, "purchase", known, fresh=[lot])
+    return lot, events.prepare(event, "purchase", known, new_lots=[lot])
 
 
 def _record_purchase(

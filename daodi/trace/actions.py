@@ -121,11 +121,11 @@ def capture_event(*, actor: Actor, event: Any, organisation=None) -> Outcome:
     return outcome
 
 
-def prepare_own_event(event: dict, known: dict | None = None, fresh=frozenset()) -> OwnEvent:
+def prepare_own_event(event: dict, known: dict | None = None, new_lots=frozenset()) -> OwnEvent:
     """One event an action writes, validated, hashed and its places looked up (those not
-    ``known``), before the action's transaction: nothing is written. ``fresh``: the lots
+    ``known``), before the action's transaction: nothing is written. ``new_lots``: the lots
     the action has just numbered. Refused only by a bug: raises then."""
-    return prepare_own(event, context_prefixes(event.get("@context")), known, fresh)
+    return prepare_own(event, context_prefixes(event.get("@context")), known, new_lots)
 
 
 @transaction.atomic(savepoint=False)

@@ -489,11 +489,11 @@ class OwnEvent(NamedTuple):
 
     prepared: Prepared
     resolver: projector.Resolver
-    fresh: frozenset  # lots the action has just numbered (see Projector.apply)
+    new_lots: frozenset  # lots the action has just numbered (see Projector.apply)
 
 
 def prepare_own(
-    event: dict, prefixes: dict, known: dict | None = None, fresh: frozenset = frozenset()
+    event: dict, prefixes: dict, known: dict | None = None, new_lots: frozenset = frozenset()
 ) -> OwnEvent:
     """Validate and hash one of our own events and look up its places (besides those
     ``known``, see ``Resolver.know``), writing nothing: done before the action's
@@ -501,7 +501,7 @@ def prepare_own(
     prepared = prepare(event, 0, prefixes)
     if isinstance(prepared, list):  # our own events: a refusal is a bug, never user input
         raise RuntimeError(f"event refused: {[e.as_dict() for e in prepared]}")
-    return OwnEvent(prepared, projector.resolve_ahead([prepared.changes], known), fresh)
+    return OwnEvent(prepared, projector.resolve_ahead([prepared.changes], known), new_lots)
 
 
 def store_own(event: OwnEvent, *, organisation) -> int:
@@ -515,8 +515,8 @@ def store_own(event: OwnEvent, *, organisation) -> int:
     lock_writers()
     writer = _Writer(outcome, organisation, timezone.now(), event.resolver)
     try:
-        writer.store([event.prepared], check_duplicates=False, new_lots=event.fresh)
-    except IntegrityError as exc:  # a "fresh" lot named meanwhile by an outside document
+        writer.store([event.prepared], check_duplicates=False, new_lots=event.new_lots)
+    except IntegrityError as exc:  # a new lot named meanwhile by an outside document
         raise Conflict() from exc
     return outcome.stored.ids[0]
 

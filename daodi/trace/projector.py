@@ -253,11 +253,11 @@ def resolve_ahead(changes: list[list[projection.Change]], known: dict | None = N
     does it before taking the writers' lock, which it then holds for less time."""
     resolver = Resolver()
     resolver.know(**(known or {}))
-    ahead = Projector(None, dt.datetime.now(dt.UTC), resolver)
     for event in changes:
         for change in event:
-            if change.create:
-                ahead._new_lot(change.identifier)
+            parsed = _parse(change.identifier) if change.create else None
+            if parsed is not None and parsed.ai == "01" and not parsed.is_pattern:
+                resolver.trade_item(parsed.key)  # the new lot's herb and grade
             if change.location:
                 resolver.site(change.location)
             if change.owner:
@@ -325,17 +325,17 @@ class Projector:
         return lot
 
     def apply(
-        self, cursor, batch: list[tuple[int, list[projection.Change]]], fresh=frozenset()
+        self, cursor, batch: list[tuple[int, list[projection.Change]]], new_lots=frozenset()
     ) -> None:
         """Apply each event's changes (event id, changes), in order, to the lots they name.
 
-        ``fresh`` lots are known to be new (an action has just numbered them): not looked
+        ``new_lots`` are known to be new (an action has just numbered them): not looked
         for, and inserted (a lot of that name written meanwhile fails the insert).
         """
         names = list({c.identifier for _, changes in batch for c in changes} - self.not_lots)
         if not names:
             return
-        wanted = [name for name in names if name not in fresh]
+        wanted = [name for name in names if name not in new_lots]
         lots = self._load(cursor, wanted) if wanted else {}
         created: dict[str, LotRow] = {}
         dirty: dict[str, LotRow] = {}
