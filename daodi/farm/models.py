@@ -6,6 +6,7 @@ in the same transaction (DESIGN §1); the lot's current state is the trace proje
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -141,7 +142,11 @@ class BannedPesticide(models.Model):
         return self.name
 
     def names(self) -> list[str]:
-        return [self.name, *(a.strip() for a in self.aliases.splitlines() if a.strip())]
+        """Every spelling it is known by: the name, the English name ("HCH (BHC)" gives
+        both) and the aliases."""
+        english = re.split(r"[()/,;]", self.name_en)
+        aliases = self.aliases.splitlines()
+        return [self.name, *(n.strip() for n in english + aliases if n.strip())]
 
 
 class FarmRecord(models.Model):

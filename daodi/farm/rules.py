@@ -5,6 +5,7 @@ yields and drying ratios. No ORM: actions pass in plain values and raise on what
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,15 +21,27 @@ def banned_match(texts: Iterable[str], banned: Iterable[tuple[str, list[str]]]) 
     """The banned pesticide (its list name) that any of ``texts`` names, else None.
 
     ``banned`` is (name, [name and aliases]); a product such as "3%克百威颗粒剂" names
-    克百威, so names are matched as substrings of the normalised texts.
+    克百威, so names are matched as substrings of the normalised texts. A Latin or numeric
+    spelling ("1605", "DDT") must stand apart from other letters and digits, so that a
+    registration number such as PD20081605 names nothing. Where several match, the longest
+    spelling wins: "甲基1605" is 甲基对硫磷, not 对硫磷.
     """
-    haystacks = [normalise(t) for t in texts if t]
+    dense = [normalise(t) for t in texts if t]
+    spaced = [unicodedata.normalize("NFKC", t).casefold() for t in texts if t]
+    found, longest = None, 0
     for name, spellings in banned:
         for spelling in spellings:
             needle = normalise(spelling)
-            if needle and any(needle in hay for hay in haystacks):
-                return name
-    return None
+            if len(needle) <= longest or not needle:
+                continue
+            if needle.isascii():
+                apart = re.compile(rf"(?<![0-9a-z]){re.escape(needle)}(?![0-9a-z])")
+                hit = any(apart.search(hay) for hay in spaced)
+            else:
+                hit = any(needle in hay for hay in dense)
+            if hit:
+                found, longest = name, len(needle)
+    return found
 
 
 @dataclass(frozen=True)

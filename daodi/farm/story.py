@@ -1,5 +1,5 @@
 """The farm's section of the consumer trace page: the plots a lot comes from and their
-GACP records (two queries, whatever the lineage's length).
+GACP records of the crop that was harvested (three queries, whatever the lineage's length).
 
 Farm records reach the page without an event on the lineage (a spraying is an event of
 the plot, not of the lot), so recording one invalidates cached stories.
@@ -7,6 +7,7 @@ the plot, not of the lot), so recording one invalidates cached stories.
 
 from __future__ import annotations
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,26 +33,43 @@ def _gln(value) -> str | None:
 
 
 def farm_records(ctx: story.Context) -> story.Section | None:
-    from .models import FarmRecord, Plot
+    from .models import FarmRecord, Harvest, Plot
 
     # Only harvests recorded with their plots (ILMD "daodi:plots") have farm records: a
     # lineage without any costs the page no query.
-    glns = set()
+    harvested: dict[str, list] = {}  # plot GLN: the days this lineage's harvests were made
     for event in ctx.events:
         doc = event.document
         named = story.extension(doc, "plots", doc.get("ilmd") or {})
         if isinstance(named, list):
-            glns.update(g for g in map(_gln, named) if g)
-    if not glns:
+            day = timezone.localtime(event.event_time).date()
+            for gln in filter(None, map(_gln, named)):
+                harvested.setdefault(gln, []).append(day)
+    if not harvested:
         return None
-    plots = list(Plot.objects.filter(site__gln__in=glns).select_related("site", "herb", "village"))
+    plots = list(
+        Plot.objects.filter(site__gln__in=harvested).select_related("site", "herb", "village")
+    )
     if not plots:
         return None
+    # The crop's records: after the plot's harvest before this crop's (a perennial's
+    # sowing years ago stays in), up to its last harvest in the lineage.
+    first = {p.pk: min(harvested[p.gln]) for p in plots}
+    window = {p.pk: (None, max(harvested[p.gln])) for p in plots}
+    for plot_id, day in Harvest.plots.through.objects.filter(plot__in=plots).values_list(
+        "plot_id", "harvest__harvested_on"
+    ):
+        after, last = window[plot_id]
+        if day < first[plot_id] and (after is None or day > after):
+            window[plot_id] = (day, last)
     records = FarmRecord.objects.filter(plot__in=plots, kind__in=PUBLIC_KINDS).order_by(
         "date", "id"
     )
     by_plot = {p.pk: [] for p in plots}
     for r in records:
+        after, last = window[r.plot_id]
+        if r.date > last or (after is not None and r.date <= after):
+            continue
         by_plot[r.plot_id].append(
             {
                 "kind": r.get_kind_display(),

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +35,14 @@ from daodi.trace.epcis import profile
 from daodi.trace.models import Lot
 
 from . import gi, identity
-from .choices import JIN_KG, STOCK_TAKING, DispatchStatus, LossReason, PriceUnit
+from .choices import (
+    JIN_KG,
+    STOCK_TAKING,
+    DispatchStatus,
+    LossReason,
+    PaymentMethod,
+    PriceUnit,
+)
 from .models import (
     Commingling,
     Dispatch,
@@ -131,19 +139,55 @@ def record_purchase(*, actor: Actor, point: Organisation, client_key: str, **fie
         )
     if _PURCHASE_KEYED.first(point.pk, key) is not None:
         policy.require_write(actor, point)
-        existing = Purchase.objects.get(point=point, client_key=key)
-        existing.replayed = True
-        return existing
+        return _replayed(Purchase.objects.get(point=point, client_key=key), fields)
     try:
         purchase = _record_purchase(actor=actor, point=point, client_key=key, **fields)
     except Conflict:
         existing = Purchase.objects.filter(point=point, client_key=key).first()
         if existing is None:
             raise
-        existing.replayed = True
-        return existing
+        return _replayed(existing, fields)
     purchase.replayed = False
     return purchase
+
+
+# What a resent form must repeat to be the same purchase (others may be left out of a
+# resend, and the net weight and amount follow from these).
+_SAME_PURCHASE = ("seller", "herb", "grade", "gross_kg", "tare_kg", "price", "price_unit")
+
+
+def _replayed(existing: Purchase, fields: dict) -> Purchase:
+    """The purchase ``existing`` for a form sent again; refused when the form says otherwise.
+
+    A key comes back with other values when an operator goes back to a sent form and
+    enters the next seller's purchase over it: answering with the first purchase would
+    lose the second without a word.
+    """
+    for name in _SAME_PURCHASE:
+        if name not in fields:
+            continue
+        given = fields[name]
+        if name in ("seller", "herb", "grade"):
+            given, kept = getattr(given, "pk", given), getattr(existing, f"{name}_id")
+        elif name == "price_unit":
+            kept = existing.price_unit
+        else:
+            given, kept = Decimal(given or 0), getattr(existing, name)
+        if given != kept:
+            raise Conflict(
+                _(
+                    "This form was sent before as purchase %(receipt)s (%(seller)s, %(kg)s kg) "
+                    "and now says otherwise; open a new purchase form to record another."
+                )
+                % {
+                    "receipt": existing.receipt_no,
+                    "seller": existing.seller,
+                    "kg": existing.net_kg,
+                },
+                code="client_key_reused",
+            )
+    existing.replayed = True
+    return existing
 
 
 def _receipt_number(point: Organisation, when: dt.datetime, event_id: int) -> str:
@@ -239,7 +283,9 @@ def _record_purchase(
         _refuse(_("Enter the price."), "validation_failed", "price", _("Must be more than zero."))
     per_kg = price / JIN_KG if price_unit == PriceUnit.JIN else price
     amount = _money(net * per_kg)
-    paid = amount if amount_paid is None else _money(Decimal(amount_paid))
+    if amount_paid is None:  # paid in full, unless bought on credit (赊账)
+        amount_paid = 0 if payment_method == PaymentMethod.CREDIT else amount
+    paid = _money(Decimal(amount_paid))
     if paid < 0 or paid > amount:
         _refuse(
             _("The amount paid (%(paid)s) cannot exceed the amount due (%(amount)s).")
@@ -726,6 +772,26 @@ def claim_gi(
             "indication",
         )
     dry_kg = gi.dry_equivalent(found, kg)
+    with transaction.atomic():
+        # Claims of one GI queue here, so two at once cannot both pass the cap.
+        GeographicIndication.objects.select_for_update().filter(pk=indication.pk).exists()
+        _check_gi_weight(indication, found, kg, dry_kg)
+        return records.create(
+            actor,
+            GIClaim,
+            indication=indication,
+            lot=found.identifier,
+            holder=found.holder,
+            kg=kg,
+            dry_equivalent_kg=dry_kg,
+            purpose=purpose,
+            reference=reference,
+        )
+
+
+def _check_gi_weight(indication, lot: Lot, kg: Decimal, dry_kg: Decimal) -> None:
+    """Refuse a claim beyond the GI-origin weight that entered, or beyond what is left of
+    the lot after its earlier claims."""
     cap = gi.cap(indication)
     if cap.claimed + dry_kg > cap.entered:
         _refuse(
@@ -744,14 +810,14 @@ def claim_gi(
             "gi_weight_cap",
             "kg",
         )
-    return records.create(
-        actor,
-        GIClaim,
-        indication=indication,
-        lot=found.identifier,
-        holder=found.holder,
-        kg=kg,
-        dry_equivalent_kg=dry_kg,
-        purpose=purpose,
-        reference=reference,
-    )
+    before = GIClaim.objects.filter(lot=lot.identifier).aggregate(total=Sum("kg"))["total"] or 0
+    if lot.quantity is not None and before + kg > lot.quantity:
+        _refuse(
+            _(
+                "Lot %(lot)s holds %(left)s kg, of which %(claimed)s kg is claimed under a "
+                "geographic indication already."
+            )
+            % {"lot": lot.batch, "left": lot.quantity, "claimed": before},
+            "more_than_lot",
+            "kg",
+        )

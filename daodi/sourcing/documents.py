@@ -90,32 +90,45 @@ def settlement_xlsx(point, day: dt.date, file: IO[bytes]) -> int:
             for p in rows
         ],
     )
-    by_seller: dict[str, list[Decimal]] = {}
-    for p in rows:
-        totals = by_seller.setdefault(p.seller.name, [Decimal(0)] * 3)
-        totals[0] += p.net_kg
-        totals[1] += p.amount
-        totals[2] += p.amount_paid
+
+    def totals(key, label) -> list[list]:
+        """Under two label columns, net weight, amount, paid and owed per ``key`` of a
+        purchase, then the day's."""
+        by: dict = {}
+        for p in rows:
+            acc = by.setdefault(key(p), [*label(p), Decimal(0), Decimal(0), Decimal(0)])
+            acc[-3] += p.net_kg
+            acc[-2] += p.amount
+            acc[-1] += p.amount_paid
+        lines = [[*acc, acc[-2] - acc[-1]] for acc in by.values()]
+        day = [sum((p.net_kg for p in rows), Decimal(0)), sum((p.amount for p in rows), Decimal(0))]
+        day += [
+            sum((p.amount_paid for p in rows), Decimal(0)),
+            sum((p.owed for p in rows), Decimal(0)),
+        ]
+        return lines + [[_("Total"), "", *day]]
+
+    sums = [
+        XlsxColumn(_("Net (kg)"), number_format=weight),
+        XlsxColumn(_("Amount"), number_format=money),
+        XlsxColumn(_("Amount paid"), number_format=money),
+        XlsxColumn(_("Owed"), number_format=money),
+    ]
+    # By seller, not by name: two households of a village often share one.
     sellers = XlsxSheet(
         _("Sellers"),
         title,
-        [
-            XlsxColumn(_("Seller"), 14),
-            XlsxColumn(_("Net (kg)"), number_format=weight),
-            XlsxColumn(_("Amount"), number_format=money),
-            XlsxColumn(_("Amount paid"), number_format=money),
-            XlsxColumn(_("Owed"), number_format=money),
-        ],
-        [[name, kg, amount, paid, amount - paid] for name, (kg, amount, paid) in by_seller.items()]
-        + [
-            [
-                _("Total"),
-                sum((r.net_kg for r in rows), Decimal(0)),
-                sum((r.amount for r in rows), Decimal(0)),
-                sum((r.amount_paid for r in rows), Decimal(0)),
-                sum((r.owed for r in rows), Decimal(0)),
-            ]
-        ],
+        [XlsxColumn(_("Seller"), 14), XlsxColumn(_("Seller code"), 12), *sums],
+        totals(lambda p: p.seller_id, lambda p: [p.seller.name, p.seller.code]),
     )
-    write_xlsx(file, [purchases, sellers])
+    herbs = XlsxSheet(
+        _("Herbs"),
+        title,
+        [XlsxColumn(_("Herb")), XlsxColumn(_("Grade")), *sums],
+        totals(
+            lambda p: (p.herb_id, p.grade_id),
+            lambda p: [p.herb.name, p.grade.label if p.grade_id else ""],
+        ),
+    )
+    write_xlsx(file, [purchases, sellers, herbs])
     return len(rows)

@@ -36,6 +36,23 @@ def spray(fields, product, day, interval=14, ingredient=""):
 
 
 # --- pure rules -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "product, banned",
+    [
+        ("3%呋喃丹颗粒剂", "克百威"),  # its common name
+        ("40%甲基1605乳油", "甲基对硫磷"),  # the longer name wins over 1605 (对硫磷)
+        ("1605 乳油", "对硫磷"),
+        ("Carbofuran 3% GR", "克百威"),  # the English name
+        ("BHC 粉剂", "六六六"),
+        ("锐劲特悬浮剂", "氟虫腈"),
+        ("吡虫啉 登记证号 PD20081605", None),  # digits inside a number name nothing
+        ("70%吡虫啉水分散粒剂", None),
+    ],
+)
+def test_the_starting_list_knows_common_and_trade_names(network, product, banned):
+    assert actions.banned_in(product) == banned
+
+
 def test_banned_names_match_inside_product_names_whatever_the_width_and_spacing():
     banned = [("克百威", ["克百威", "呋喃丹"]), ("甲胺磷", ["甲胺磷"])]
     assert rules.banned_match(["3%克百威颗粒剂"], banned) == "克百威"
@@ -79,9 +96,12 @@ def test_the_banned_list_is_data_an_added_alias_is_refused_and_a_deactivated_ent
     fields, network
 ):
     entry = BannedPesticide.objects.get(name="克百威")
-    actions.update_banned_pesticide(actor=SYSTEM, pesticide=entry, aliases="呋喃丹")
-    with pytest.raises(DomainError):
-        spray(fields, "呋喃丹颗粒", dt.date(2026, 6, 1))
+    assert spray(fields, "山野净颗粒", dt.date(2026, 6, 1)).event is not None
+    # A trade name heard of in the county is added to the list: refused from then on.
+    actions.update_banned_pesticide(actor=SYSTEM, pesticide=entry, aliases="呋喃丹\n山野净")
+    with pytest.raises(DomainError) as refused:
+        spray(fields, "山野净颗粒", dt.date(2026, 6, 2))
+    assert "克百威" in str(refused.value.message)
     actions.update_banned_pesticide(actor=SYSTEM, pesticide=entry, is_active=False)
     record = spray(fields, "呋喃丹颗粒", dt.date(2026, 6, 1))
     assert record.event is not None

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 
 from daodi.core.actor import Actor
 from daodi.core.errors import DomainError
@@ -218,7 +220,14 @@ def test_the_mass_balance_tolerance_is_the_herbs(fields):
             "readPoint": {"id": f"https://id.gs1.org/414/{fields.n.station.sites.first().gln}"},
         },
     )
-    assert len(queries.mass_balance(site=fields.n.station.code).imbalances) == 0  # 20 of 1700
+    result = queries.mass_balance(site=fields.n.station.code)
+    assert result.imbalances == []  # 20 kg of 1,700 at the station
+    assert [r.lot for r in result.lot_imbalances] == [season.h2.lot]  # but 20 of 500 of a lot
+    # The command fails on a lot off balance even where its node's total is within tolerance.
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as failed:
+        call_command("massbalance", "--site", fields.n.station.code, stdout=out)
+    assert failed.value.code == 1 and season.h2.lot in out.getvalue()
     fields.herb.balance_tolerance_pct = Decimal("1.00")
     fields.herb.save()
     assert len(queries.mass_balance(site=fields.n.station.code).imbalances) == 1
@@ -266,6 +275,26 @@ def test_the_weight_sold_under_a_gi_never_exceeds_the_gi_origin_weight(fields):
     assert "480" in str(refused.value.message) and "400" in str(refused.value.message)
     assert state() == before
     assert GIClaim.objects.count() == 1
+
+
+def test_one_lot_is_never_claimed_for_more_than_it_holds(fields):
+    season = Season(fields)  # 480 kg dry may be sold under the GI
+    run = farm_actions.process(
+        actor=SYSTEM, kind="drying", inputs=[(season.h1.lot, Decimal("1200"))],
+        output_kg=Decimal("400"), started_at=at(2), finished_at=at(30),
+    )  # fmt: skip
+    dry = run.lots.get(is_output=True).lot
+    actions.claim_gi(actor=SYSTEM, lot=dry, indication=fields.gi, kg=Decimal("200"),
+                     purpose="label")  # fmt: skip
+    before = state()
+    with pytest.raises(DomainError) as refused:  # 450 of a 400 kg lot, though 450 ≤ 480
+        actions.claim_gi(actor=SYSTEM, lot=dry, indication=fields.gi, kg=Decimal("250"),
+                         purpose="listing")  # fmt: skip
+    assert refused.value.code == "more_than_lot" and "200" in str(refused.value.message)
+    assert state() == before
+    actions.claim_gi(actor=SYSTEM, lot=dry, indication=fields.gi, kg=Decimal("200"),
+                     purpose="listing")  # fmt: skip
+    assert GIClaim.objects.filter(lot=dry).count() == 2
 
 
 def test_violations_already_in_the_store_are_listed(fields):

@@ -10,7 +10,11 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
+from conftest import make_org
+from daodi.core.actor import Actor
 from daodi.farm.tests.helpers import state
+from daodi.orgs.choices import OrgKind
+from daodi.sourcing import actions, documents
 from daodi.sourcing.models import Purchase
 
 pytestmark = pytest.mark.django_db
@@ -88,8 +92,31 @@ def test_the_daily_settlement_lists_the_days_purchases_and_totals_by_seller(clie
     day = purchase.bought_at.astimezone().date().isoformat()
     response = client.get(f"/sourcing/network/{fields.n.point.pk}/settlement/?date={day}")
     book = openpyxl.load_workbook(io.BytesIO(response.content))
-    rows = list(book.worksheets[1].iter_rows(values_only=True))
-    assert ("王大山", 30, 600, 600, 0) in [tuple(r) for r in rows]
+    rows = [tuple(r) for r in book.worksheets[1].iter_rows(values_only=True)]
+    assert ("王大山", "HH1", 30, 600, 600, 0) in rows
+    herbs = [tuple(r) for r in book.worksheets[2].iter_rows(values_only=True)]
+    assert (purchase.herb.name, purchase.grade.label, 30, 600, 600, 0) in herbs
+
+
+def test_the_settlement_keeps_two_sellers_of_one_name_apart_and_what_is_owed(fields):
+    """Two households named 王大山 sell at one point; the second on credit (赊账)."""
+    namesake = make_org(OrgKind.HOUSEHOLD, "王大山", "HH9", fields.n.point)
+    operator = Actor(fields.n.point_operator, "web")
+    for key, seller, method in (("s-1", fields.n.household, "cash"), ("s-2", namesake, "credit")):
+        actions.record_purchase(
+            actor=operator, point=fields.n.point, client_key=key, seller=seller,
+            herb=fields.herb, gross_kg=Decimal("11"), tare_kg=Decimal("1"),
+            price=Decimal("20"), payment_method=method,
+        )  # fmt: skip
+    credit = Purchase.objects.get(client_key="s-2")
+    assert credit.amount_paid == 0 and credit.owed == Decimal("200.00")
+    out = io.BytesIO()
+    documents.settlement_xlsx(fields.n.point, credit.bought_at.astimezone().date(), out)
+    book = openpyxl.load_workbook(out)
+    rows = [tuple(r) for r in book.worksheets[1].iter_rows(values_only=True)]
+    assert ("王大山", "HH1", 10, 200, 200, 0) in rows
+    assert ("王大山", "HH9", 10, 200, 0, 200) in rows
+    assert rows[-1][2:] == (20, 400, 200, 200)  # the day's total
 
 
 def ledger(rows):

@@ -134,3 +134,16 @@ def test_a_purchase_dated_by_the_phone_keeps_its_time(fields):
     purchase = buy(fields, bought_at=when)
     assert purchase.bought_at == when
     assert purchase.event.event_time == when
+
+
+def test_a_key_sent_again_with_another_purchase_is_refused_and_the_first_kept(fields):
+    """An operator goes back to a sent form and types the next purchase over it."""
+    first = buy(fields, key="phone-back")
+    before = state()
+    with pytest.raises(DomainError) as refused:
+        buy(fields, key="phone-back", gross_kg=Decimal("30"))
+    assert refused.value.status == 409 and refused.value.code == "client_key_reused"
+    assert first.receipt_no in str(refused.value.message)
+    assert state() == before
+    # The same form resent (with the weights typed as "52.40") is still the first purchase.
+    assert buy(fields, key="phone-back", gross_kg=Decimal("52.40")).pk == first.pk

@@ -62,5 +62,10 @@ class Command(BaseCommand):
                 _("%(count)s imbalance(s) among %(nodes)s node and herb balances.")
                 % {"count": found, "nodes": len(result.herbs)}
             )
-            if found:
+            # A lot off balance is one even where its node's herb total is within tolerance
+            # (two lots mixed up offset each other there).
+            lots_off = len(result.lot_imbalances)
+            if lots_off:
+                self.stdout.write(_("%(count)s lot(s) off balance.") % {"count": lots_off})
+            if found or lots_off:
                 raise SystemExit(1)
