@@ -19,7 +19,7 @@ from daodi.core.errors import DomainError
 from daodi.orgs import policy
 from daodi.orgs.choices import SiteKind
 from daodi.orgs.models import Site
-from daodi.trace.choices import LotStatus
+from daodi.trace.choices import IN_TRANSIT, LotStatus
 from daodi.trace.epcis import profile
 
 from . import events, geo, rules
@@ -421,6 +421,13 @@ def input_lots(identifiers_and_kg: Sequence[tuple[str, Decimal]], *, field: str 
                 % {"lot": lot.batch or identifier, "status": lot.get_status_display()},
                 code="lot_not_active",
                 fields={field: [_("Not an active lot.")]},
+            )
+        if lot.disposition == IN_TRANSIT:
+            raise DomainError(
+                _("Lot %(lot)s is in transit; it can be used once it has been received.")
+                % {"lot": lot.batch or identifier},
+                code="lot_in_transit",
+                fields={field: [_("In transit.")]},
             )
         weight = Decimal(weight)
         if weight <= 0 or (lot.quantity is not None and weight > lot.quantity):

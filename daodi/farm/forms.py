@@ -13,7 +13,7 @@ from daodi.core.forms import ActionModelForm, StyledForm
 from daodi.orgs import policy
 from daodi.orgs.choices import DivisionLevel
 from daodi.orgs.models import Division, Organisation
-from daodi.trace.choices import LotStatus
+from daodi.trace.choices import IN_TRANSIT, LotStatus
 from daodi.trace.models import Lot
 
 from . import queries
@@ -50,6 +50,7 @@ def held_lots(user):
             policy.org_q(user, write=True, prefix="holder__"), status=LotStatus.ACTIVE
         )
         .exclude(batch="")
+        .exclude(disposition=IN_TRANSIT)
         .select_related("herb")
         .order_by("-id")
     )

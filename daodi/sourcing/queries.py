@@ -16,7 +16,7 @@ from daodi.farm.models import GROWER_KINDS
 from daodi.orgs import policy
 from daodi.orgs.choices import OrgKind
 from daodi.orgs.models import Organisation, Site
-from daodi.trace.choices import LotStatus
+from daodi.trace.choices import IN_TRANSIT, LotStatus
 from daodi.trace.epcis import identifiers
 from daodi.trace.models import Event, Lot
 
@@ -119,6 +119,7 @@ def stock(org_ids) -> list[dict]:
     return list(
         Lot.objects.filter(holder_id__in=org_ids, status=LotStatus.ACTIVE, unit="KGM")
         .exclude(quantity=0)
+        .exclude(disposition=IN_TRANSIT)  # shown as in transit, not as the sender's stock
         .values("holder_id", "herb__name", "grade__specification", "grade__grade")
         .annotate(kg=Sum("quantity"), lots=Count("id"))
         .order_by("holder_id", "herb__name", "grade__grade")
@@ -160,6 +161,7 @@ def network(user) -> list[NodeFigure]:
         sites.setdefault(site.organisation_id, site)
     stock_kg = dict(
         Lot.objects.filter(holder_id__in=ids, status=LotStatus.ACTIVE, unit="KGM")
+        .exclude(disposition=IN_TRANSIT)
         .values("holder_id")
         .annotate(kg=Sum("quantity"))
         .values_list("holder_id", "kg")

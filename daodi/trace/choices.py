@@ -31,3 +31,8 @@ class LotStatus(models.TextChoices):
     RECALLED = "recalled", _("Recalled")
     CONSUMED = "consumed", _("Consumed")
     DESTROYED = "destroyed", _("Destroyed")
+
+
+# The CBV disposition of a lot shipped and not yet received: it is still the sender's (in
+# custody), but neither stock at the sender nor theirs to use.
+IN_TRANSIT = "in_transit"

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from daodi.core.actor import Actor
 from daodi.core.errors import DomainError
 from daodi.farm import actions as farm_actions
+from daodi.farm.forms import held_lots
 from daodi.farm.tests.helpers import state
 from daodi.farm.tests.world import SYSTEM
 from daodi.sourcing import actions, gi, queries
@@ -95,6 +96,26 @@ def test_an_arrival_weight_beyond_the_tolerance_is_flagged(fields):
     assert "1100" in line.flag_reason and "2.00%" in line.flag_reason
     assert Lot.objects.get(identifier=season.h1.lot).quantity == Decimal("1100.000")
     assert [r.lot for r in queries.recent_flags(fields.n.station_admin)] == [season.h1.lot]
+
+
+def test_a_lot_in_transit_is_neither_the_senders_stock_nor_theirs_to_use(fields):
+    season = Season(fields)
+    point = fields.n.point.pk
+    assert queries.stock([point])[0]["kg"] == Decimal("1200")
+    sent = actions.dispatch(actor=SYSTEM, source=fields.n.point, destination=fields.n.station,
+                            lots=[season.h1.lot], sent_at=at(2))  # fmt: skip
+    assert queries.stock([point]) == []
+    (figure,) = [f for f in queries.network(fields.n.station_admin) if f.org.pk == point]
+    assert figure.stock_kg == 0 and figure.in_transit == 1
+    assert season.h1.lot not in {lot.identifier for lot in held_lots(fields.n.point_operator)}
+    before = state()
+    with pytest.raises(DomainError) as refused:  # sorted out on the truck?
+        actions.record_loss(actor=SYSTEM, lot=season.h1.lot, kg=Decimal("10"),
+                            reason="sorting", recorded_at=at(3))  # fmt: skip
+    assert refused.value.code == "lot_in_transit" and state() == before
+    actions.receive(actor=SYSTEM, dispatch=sent, weights={season.h1.lot: Decimal("1200")},
+                    received_at=at(4))  # fmt: skip
+    assert queries.stock([fields.n.station.pk])[0]["kg"] == Decimal("1200")
 
 
 def test_lots_only_go_up_the_network_and_only_once(fields):
