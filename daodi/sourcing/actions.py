@@ -531,7 +531,7 @@ def receive(
     flagged = False
     for line in lines:
         found = Decimal(weights[line.lot])
-        if found <= 0:
+        if found < 0:  # 0: the lot did not arrive (lost on the way), a loss of all of it
             _refuse(_("Enter the weight found."), "validation_failed", "weights")
         line.received_kg = found
         line.difference_kg = found - line.sent_kg

@@ -118,6 +118,17 @@ def test_a_lot_in_transit_is_neither_the_senders_stock_nor_theirs_to_use(fields)
     assert queries.stock([fields.n.station.pk])[0]["kg"] == Decimal("1200")
 
 
+def test_a_lot_that_never_arrives_is_received_as_lost_and_the_books_still_balance(fields):
+    season = Season(fields)
+    d1, _d2 = season.send_to_station(found1="0")  # the bag fell off the truck
+    line = d1.lines.get()
+    assert line.flagged and line.difference_kg == Decimal("-1200")
+    assert Lot.objects.get(identifier=season.h1.lot).quantity == 0
+    assert queries.stock([fields.n.station.pk])[0]["kg"] == Decimal("500")
+    result = queries.mass_balance()
+    assert result.imbalances == [] and result.lot_imbalances == []
+
+
 def test_lots_only_go_up_the_network_and_only_once(fields):
     season = Season(fields)
     before = state()
