@@ -18,6 +18,22 @@ from daodi.trace.models import Lot
 from . import queries
 from .choices import ClaimPurpose, LossReason, PaymentMethod, PriceUnit
 
+SHOWN = 500
+
+
+def _show_first(form, name: str, count: int) -> None:
+    """Render only the first ``count`` choices of a model choice field (and the chosen
+    one); its query set still decides what is valid."""
+    field = form[name].field
+    chosen = form.data.get(form.add_prefix(name)) if form.is_bound else None
+    shown = list(field.queryset[:count])
+    key = field.to_field_name or "pk"
+    if chosen and all(str(getattr(o, key)) != str(chosen) for o in shown):
+        shown += list(field.queryset.filter(**{key: chosen})[:1])
+    field.widget.choices = [("", field.empty_label or "")] + [
+        (getattr(o, key), field.label_from_instance(o)) for o in shown
+    ]
+
 
 class PurchaseForm(ActionForm):
     """A purchase on a phone: the seller found by name, phone or ID card; weights; money."""
@@ -62,14 +78,17 @@ class PurchaseForm(ActionForm):
         self.fields["point"].queryset = points
         if not self.is_bound and points.count() == 1:
             self.fields["point"].initial = points.first().pk
-        sellers = Organisation.objects.filter(
-            pk__in=[o.pk for o in queries.sellers(self.user, limit=500)]
-        )
-        self.fields["seller"].queryset = sellers.order_by("name")
+        # Any seller and lot the user may buy from is accepted; the lists show the first
+        # SHOWN (a hub reads thousands of households) and what was chosen, and the seller
+        # search finds the others.
+        sellers = queries.sellers(self.user, limit=None)
+        self.fields["seller"].queryset = sellers
         self.fields["lot"].queryset = Lot.objects.filter(
-            holder__in=sellers, status=LotStatus.ACTIVE
+            holder__in=sellers.values("pk"), status=LotStatus.ACTIVE
         ).select_related("herb")
         self.fields["lot"].label_from_instance = lot_label
+        for name in ("seller", "lot"):
+            _show_first(self, name, SHOWN)
         if not self.is_bound:
             # The key is made when the form is shown: sending the same page twice repeats it.
             self.initial.setdefault("client_key", uuid.uuid4().hex)

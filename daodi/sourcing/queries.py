@@ -91,8 +91,9 @@ def nodes(user):
     return Organisation.objects.filter(policy.org_q(user), kind__in=NETWORK)
 
 
-def sellers(user, q: str = "", point=None, limit: int = 20):
-    """Households and co-operatives ``user`` may read, found by name, phone or ID card.
+def sellers(user, q: str = "", point=None, limit: int | None = 20):
+    """Households and co-operatives ``user`` may read, found by name, phone or ID card
+    (the first ``limit``; None: all, as a query set).
 
     A full ID-card number matches its keyed hash; four or more trailing characters match
     the masked number's end (what a seller reads off their card).
@@ -110,7 +111,8 @@ def sellers(user, q: str = "", point=None, limit: int = 20):
         elif len(q) >= 4 and q[-4:].replace("X", "").replace("x", "").isdigit():
             match |= Q(identity__id_card_masked__endswith=identity.normalise(q)[-4:])
         qs = qs.filter(match)
-    return qs.order_by("name", "id")[:limit]
+    qs = qs.order_by("name", "id")
+    return qs if limit is None else qs[:limit]
 
 
 # --- stock and the network view --------------------------------------------------------------

@@ -54,6 +54,21 @@ def test_a_point_operator_records_a_purchase_and_a_resent_form_changes_nothing(c
     assert state() == before
 
 
+def test_a_seller_beyond_the_listed_ones_is_accepted(client, fields, monkeypatch):
+    """The seller list shows the first few; one found by the search is bought from."""
+    from daodi.sourcing import forms
+
+    monkeypatch.setattr(forms, "SHOWN", 1)
+    later = make_org(OrgKind.HOUSEHOLD, "赵小满", "HH8", fields.n.point)  # after 王大山
+    client.force_login(fields.n.point_operator)
+    page = client.get("/sourcing/purchases/new/").content.decode()
+    assert "王大山" in page and "赵小满" not in page
+    response = client.post(
+        "/sourcing/purchases/new/", purchase_form(client, fields, seller=later.pk)
+    )
+    assert response.status_code == 302 and Purchase.objects.get().seller == later
+
+
 def test_a_refused_purchase_comes_back_on_the_form(client, fields):
     client.force_login(fields.n.point_operator)
     before = state()
