@@ -1,4 +1,4 @@
-"""The audit log shared by every app."""
+"""The audit log and the log of refused attempts, shared by every app."""
 
 from django.conf import settings
 from django.db import models
@@ -51,3 +51,32 @@ class Counter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} = {self.value}"
+
+
+class Refusal(models.Model):
+    """An attempt a compliance rule refused (a banned pesticide, a harvest inside a
+    pre-harvest interval, a GI claim beyond its lineage or weight): nothing of it was
+    recorded, so regulators see here that it was tried, by whom and for what."""
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = user_field(_("actor"))
+    channel = models.CharField(_("channel"), max_length=10)
+    organisation = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    code = models.CharField(_("rule"), max_length=40, db_index=True)
+    subject = models.CharField(_("about"), max_length=200, blank=True)
+    message = models.TextField(_("reason"))
+
+    class Meta:
+        verbose_name = _("refused attempt")
+        verbose_name_plural = _("refused attempts")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.code} {self.subject}"

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from daodi.core import records
+from daodi.core import records, refusals
 from daodi.core.actor import Actor
 from daodi.core.errors import DomainError
 from daodi.orgs import policy
@@ -148,6 +148,7 @@ def banned_in(*texts: str) -> str | None:
 
 
 # --- GACP records ---------------------------------------------------------------------------
+@refusals.kept({"banned_pesticide"}, about=lambda plot, **_: (plot.holder, plot.name))
 @transaction.atomic
 def record_activity(*, actor: Actor, plot: Plot, kind: str, date: dt.date, **fields) -> FarmRecord:
     """Record one GACP activity on a plot, with its EPCIS event where it has a step.
@@ -264,6 +265,12 @@ def _interval_check(plots: Sequence[Plot], day: dt.date) -> None:
         raise DomainError(message, code="pre_harvest_interval", fields={"harvested_on": [message]})
 
 
+def _plots_named(plots, **_) -> tuple:
+    plots = list(plots)
+    return (plots[0].holder if plots else None), "、".join(p.name for p in plots)
+
+
+@refusals.kept({"pre_harvest_interval"}, about=_plots_named)
 @transaction.atomic
 def harvest(
     *,

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daodi.catalog.models import GeographicIndication
-from daodi.core import records
+from daodi.core import records, refusals
 from daodi.core.actor import Actor
 from daodi.core.compiled import CompiledQuery, by_pk
 from daodi.core.errors import Conflict, DomainError, NotFound
@@ -729,6 +729,13 @@ def record_loss(
 
 
 # --- geographic indications -------------------------------------------------------------------
+@refusals.kept(
+    {"gi_lineage", "gi_weight_cap", "more_than_lot"},
+    about=lambda lot, indication, **_: (
+        Lot.objects.filter(identifier=lot).values_list("holder", flat=True).first(),
+        f"{indication} · {lot}",
+    ),
+)
 @transaction.atomic
 def claim_gi(
     *,
@@ -772,21 +779,20 @@ def claim_gi(
             "indication",
         )
     dry_kg = gi.dry_equivalent(found, kg)
-    with transaction.atomic():
-        # Claims of one GI queue here, so two at once cannot both pass the cap.
-        GeographicIndication.objects.select_for_update().filter(pk=indication.pk).exists()
-        _check_gi_weight(indication, found, kg, dry_kg)
-        return records.create(
-            actor,
-            GIClaim,
-            indication=indication,
-            lot=found.identifier,
-            holder=found.holder,
-            kg=kg,
-            dry_equivalent_kg=dry_kg,
-            purpose=purpose,
-            reference=reference,
-        )
+    # Claims of one GI queue here, so two at once cannot both pass the cap.
+    GeographicIndication.objects.select_for_update().filter(pk=indication.pk).exists()
+    _check_gi_weight(indication, found, kg, dry_kg)
+    return records.create(
+        actor,
+        GIClaim,
+        indication=indication,
+        lot=found.identifier,
+        holder=found.holder,
+        kg=kg,
+        dry_equivalent_kg=dry_kg,
+        purpose=purpose,
+        reference=reference,
+    )
 
 
 def _check_gi_weight(indication, lot: Lot, kg: Decimal, dry_kg: Decimal) -> None:

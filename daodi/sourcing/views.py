@@ -17,9 +17,11 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from daodi.core.errors import DomainError
 from daodi.core.forms import add_domain_error
+from daodi.core.models import Refusal
 from daodi.core.views import Column, CreatePage, DetailPage, ListPage, actor
 from daodi.farm.views import WriteOnce, pages
 from daodi.orgs import policy
@@ -340,6 +342,28 @@ def gi_violations(request):
     )
 
 
+RULES = {
+    "banned_pesticide": gettext_lazy("Banned pesticide"),
+    "pre_harvest_interval": gettext_lazy("Harvest inside a pre-harvest interval"),
+    "gi_lineage": gettext_lazy("GI claimed outside its area"),
+    "gi_weight_cap": gettext_lazy("GI claimed beyond its origin weight"),
+    "more_than_lot": gettext_lazy("GI claimed beyond the lot"),
+}
+
+
+@login_required
+def refusals(request):
+    """Attempts the compliance rules refused, newest first (regulators)."""
+    if not policy.reads_everything(request.user):
+        raise PermissionDenied
+    rows = Refusal.objects.filter(code__in=RULES).select_related("organisation", "actor")
+    return TemplateResponse(
+        request,
+        "sourcing/refusals.html",
+        {"title": _("Refused attempts"), "refusals": rows[:500], "rules": RULES},
+    )
+
+
 @login_required
 def county(request):
     figures = queries.network(request.user)
@@ -416,6 +440,7 @@ urlpatterns = [
     *pages(GIClaimResource()),
     path("mass-balance/", mass_balance, name="mass_balance"),
     path("gi-violations/", gi_violations, name="gi_violations"),
+    path("refusals/", refusals, name="refusals"),
     path("network/", county, name="county"),
     path("network/<int:pk>/", node, name="node"),
     path("network/<int:pk>/settlement/", settlement, name="settlement"),

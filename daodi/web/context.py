@@ -58,6 +58,12 @@ NAV = [
         group="sourcing",
         visible=policy.reads_everything,
     ),
+    NavItem(
+        "sourcing:refusals",
+        _("Refused attempts"),
+        group="sourcing",
+        visible=policy.reads_everything,
+    ),
 ]
 GROUPS[quality_nav.GROUP[0]] = quality_nav.GROUP[1]
 NAV += [NavItem(url, label, group="quality", visible=v) for url, label, v in quality_nav.ITEMS]

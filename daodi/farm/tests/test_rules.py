@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 
 from daodi.core.errors import DomainError
+from daodi.core.models import Refusal
 from daodi.farm import actions, rules
 from daodi.farm.choices import ProcessKind, RecordKind
 from daodi.farm.models import BannedPesticide, FarmRecord, Harvest, Processing
@@ -82,6 +83,12 @@ def test_a_banned_pesticide_is_refused_by_name_and_nothing_is_recorded(fields):
     assert "克百威" in str(refused.value.message)
     assert "克百威" in str(refused.value.fields["product"][0])
     assert state() == before
+    # The attempt is kept for regulators: the rule, the grower, the plot and the reason.
+    (kept,) = Refusal.objects.all()
+    assert (kept.code, kept.organisation, kept.subject) == (
+        "banned_pesticide", fields.plot.holder, fields.plot.name,
+    )  # fmt: skip
+    assert "3%克百威颗粒剂" in kept.message
 
 
 def test_a_banned_active_ingredient_under_a_trade_name_is_refused(fields):
@@ -135,6 +142,9 @@ def test_a_harvest_inside_the_interval_is_refused_naming_the_use_and_the_first_a
     assert "0.3%苦参碱水剂" in message and "2026-09-05" in message
     assert "2026-09-19" in message and "14" in message
     assert state() == before
+    (kept,) = Refusal.objects.all()
+    assert kept.code == "pre_harvest_interval" and kept.message == message
+    assert kept.organisation == fields.plot.holder and fields.plot.name in kept.subject
     # On the first allowed date the harvest goes through.
     assert fields.harvest(day=dt.date(2026, 9, 19)).lot
 

@@ -169,6 +169,7 @@ class FarmWorld:
 PAGES = {
     "sourcing:seller_options", "sourcing:ledger_import", "sourcing:mass_balance",
     "sourcing:gi_violations", "sourcing:county", "sourcing:node", "sourcing:settlement",
+    "sourcing:refusals",
 }  # fmt: skip
 
 
@@ -181,7 +182,7 @@ def check_page(client, world, route: str, name: str, state) -> None:
     response = client.get(url)
     if short in ("node", "settlement"):
         assert response.status_code == 404, name  # PT1's node is not theirs
-    elif short == "gi_violations":
+    elif short in ("gi_violations", "refusals"):
         assert response.status_code == 403, name  # regulators only
     elif short == "seller_options":
         assert response.status_code == 200
@@ -196,7 +197,7 @@ def check_page(client, world, route: str, name: str, state) -> None:
     assert state() == before, f"{url} changed data"
     # Positive controls: those the page is for reach it.
     allowed = {"node": n.point_operator, "settlement": n.point_operator}
-    allowed["gi_violations"] = n.regulator
+    allowed["gi_violations"] = allowed["refusals"] = n.regulator
     if short in allowed:
         client.force_login(allowed[short])
         assert client.get(url).status_code == 200, (name, "owner")

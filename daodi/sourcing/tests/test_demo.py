@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
+from daodi.core.models import Refusal
 from daodi.demo import build, history, load
 from daodi.sourcing import demo, gi, queries
 from daodi.sourcing.models import Dispatch, Purchase
@@ -28,6 +29,10 @@ def test_the_season_goes_through_the_actions_and_leaves_its_problems_for_the_reg
     imbalanced = {result.orgs[r.node].kind for r in result.imbalances}
     assert imbalanced == {"township_station"}
     assert [v.lot.rsplit("/", 1)[-1] for v in gi.violations() if v.lot][-1:] == ["GI-X1"]
+    # The refused harvest and the refused GI claim wrote nothing but are kept as attempts.
+    assert set(Refusal.objects.values_list("code", flat=True)) == {
+        "pre_harvest_interval", "gi_lineage",
+    }  # fmt: skip
 
 
 def test_the_demo_is_removed_with_its_season(county):

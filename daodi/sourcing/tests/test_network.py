@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from daodi.core.actor import Actor
 from daodi.core.errors import DomainError
+from daodi.core.models import Refusal
 from daodi.farm import actions as farm_actions
 from daodi.farm.forms import held_lots
 from daodi.farm.tests.helpers import state
@@ -306,6 +307,9 @@ def test_the_weight_sold_under_a_gi_never_exceeds_the_gi_origin_weight(fields):
     assert refused.value.code == "gi_weight_cap"
     assert "480" in str(refused.value.message) and "400" in str(refused.value.message)
     assert state() == before
+    (kept,) = Refusal.objects.all()  # kept for regulators
+    assert kept.code == "gi_weight_cap" and dry in kept.subject
+    assert kept.organisation == Lot.objects.get(identifier=dry).holder
     assert GIClaim.objects.count() == 1
 
 

@@ -3,6 +3,7 @@ ledger import, the mass balance, GI violations and the network view."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import subprocess
 from decimal import Decimal
@@ -12,6 +13,7 @@ import pytest
 
 from conftest import make_org
 from daodi.core.actor import Actor
+from daodi.core.errors import DomainError
 from daodi.farm.tests.helpers import state
 from daodi.orgs.choices import OrgKind
 from daodi.sourcing import actions, documents
@@ -191,3 +193,31 @@ def test_network_pages_mass_balance_and_violations(client, fields):
     assert client.get("/sourcing/gi-violations/").status_code == 403
     client.force_login(fields.n.regulator)
     assert client.get("/sourcing/gi-violations/").status_code == 200
+
+
+def test_regulators_see_the_attempts_the_rules_refused(client, fields):
+    """A harvest inside a pre-harvest interval leaves no record, but the regulator sees it."""
+    from daodi.farm import actions as farm_actions
+
+    farm_actions.record_activity(
+        actor=Actor(fields.n.point_operator, "web"), plot=fields.plot, kind="pesticide",
+        date=dt.date(2026, 9, 10), product="0.3%苦参碱水剂", dose="600倍液",
+        pre_harvest_interval_days=10, operator="王大山",
+    )  # fmt: skip
+    with pytest.raises(DomainError):
+        farm_actions.harvest(
+            actor=Actor(fields.n.point_operator, "web"), plots=[fields.plot],
+            harvested_on=dt.date(2026, 9, 15), fresh_kg=Decimal("800"),
+        )  # fmt: skip
+    client.force_login(fields.n.regulator)
+    page = client.get("/sourcing/refusals/").content.decode()
+    assert page.count('data-testid="refusal"') == 1
+    for text in (
+        "采收时仍在安全间隔期内",
+        fields.plot.name,
+        "0.3%苦参碱水剂",
+        fields.n.household.name,
+    ):
+        assert text in page
+    client.force_login(fields.n.point_operator)
+    assert client.get("/sourcing/refusals/").status_code == 403
