@@ -58,6 +58,10 @@ CENT = Decimal("0.01")
 NETWORK_KINDS = (OrgKind.VILLAGE_POINT, OrgKind.TOWNSHIP_STATION, OrgKind.COUNTY_HUB)
 
 
+# A phone's clock may run a little ahead of the server's.
+CLOCK_SKEW = dt.timedelta(minutes=10)
+
+
 def _refuse(message, code: str, field: str | None = None, field_message=None):
     fields = {field: [field_message or message]} if field else None
     raise DomainError(message, code=code, fields=fields)
@@ -294,6 +298,8 @@ def _record_purchase(
             "amount_paid",
         )
     when = bought_at or timezone.now()
+    if when > timezone.now() + CLOCK_SKEW:
+        _refuse(_("A purchase cannot be dated in the future."), "future_date", "bought_at")
     # Reads first, outside the transaction: on SQLite it holds the one write lock of the
     # database from its first statement, so it should hold it only to write.
     site = events.node_site(actor, point, create=False)

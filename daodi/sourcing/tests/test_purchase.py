@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from daodi.core.actor import Actor
 from daodi.core.errors import DomainError
@@ -88,6 +89,7 @@ def test_a_purchase_of_the_sellers_own_harvest_lot_receives_it_and_records_the_w
         ({"net_kg": Decimal("49")}, "bad_weights", "net_kg"),
         ({"amount_paid": Decimal("1000")}, "overpaid", "amount_paid"),
         ({"price": Decimal("0")}, "validation_failed", "price"),
+        ({"bought_at": timezone.now() + dt.timedelta(days=1)}, "future_date", "bought_at"),
     ],
 )
 def test_bad_weights_prices_and_payments_are_refused(fields, extra, code, field):
