@@ -21,6 +21,7 @@ from daodi.sourcing.models import Dispatch, GIClaim
 from daodi.trace import actions as trace_actions
 from daodi.trace import queries as trace_queries
 from daodi.trace.models import Lot
+from daodi.trace.resolver import story
 
 pytestmark = pytest.mark.django_db
 T0 = dt.datetime(2026, 9, 16, 1, tzinfo=dt.UTC)
@@ -331,6 +332,25 @@ def test_one_lot_is_never_claimed_for_more_than_it_holds(fields):
     actions.claim_gi(actor=SYSTEM, lot=dry, indication=fields.gi, kg=Decimal("200"),
                      purpose="listing")  # fmt: skip
     assert GIClaim.objects.filter(lot=dry).count() == 2
+
+
+def test_the_consumer_page_shows_the_gi_only_when_every_origin_has_its_plot(fields):
+    season = Season(fields)  # h1 grew inside the GI's area; the point holds it
+    assert story.build(season.h1.lot)["indication"]["name"] == fields.gi.name
+    bought = actions.record_purchase(  # a lot the grower brings with no harvest on record
+        actor=SYSTEM, point=fields.n.point, client_key="no-plot", seller=fields.n.household,
+        herb=fields.herb, grade=fields.grade, gross_kg=Decimal("100"), price=Decimal("20"),
+        bought_at=at(1),
+    )  # fmt: skip
+    merged = actions.commingle(
+        actor=SYSTEM, inputs=[(season.h1.lot, Decimal("1200")), (bought.lot, Decimal("100"))],
+        made_at=at(2),
+    )  # fmt: skip
+    assert story.build(merged.lot)["indication"] is None
+    with pytest.raises(DomainError) as refused:  # as a claim for it is refused
+        actions.claim_gi(actor=SYSTEM, lot=merged.lot, indication=fields.gi,
+                         kg=Decimal("10"), purpose="label")  # fmt: skip
+    assert refused.value.code == "gi_lineage"
 
 
 def test_violations_already_in_the_store_are_listed(fields):

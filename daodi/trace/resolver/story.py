@@ -530,6 +530,10 @@ def build(identifier: str, root: Lot | None = None) -> dict:
 
     timeline, plots, origins = [], [], []
     recall = hold = None
+    # A GI is shown only when every lot the item came from was harvested on a plot on
+    # record (as a GI claim requires, sourcing.gi): not for a lineage with a lot bought
+    # or made without one.
+    unplotted = False
     for event in loaded.events:
         doc = event.document
         key = step_key(event)
@@ -559,6 +563,9 @@ def build(identifier: str, root: Lot | None = None) -> dict:
             entry["area"] = entry["area"] or plot["area"]
             if division is not None:
                 origins.append(division)
+            unplotted = unplotted or plot["gln"] is None
+        elif key == "commissioning" and event.action == "ADD":
+            unplotted = True  # a lot that enters the chain without a harvest on record
         if key == "recall":
             recall = {
                 "reason": str(extension(doc, "recallReason") or ""),
@@ -617,7 +624,7 @@ def build(identifier: str, root: Lot | None = None) -> dict:
         "recall": recall,
         "hold": hold,
         "origins": list(dict.fromkeys(division_text(d) for d in origins)),
-        "indication": _indication(herb, origins),
+        "indication": None if unplotted else _indication(herb, origins),
         "plots": plots,
         "harvest_from": harvest_dates[0] if harvest_dates else None,
         "harvest_to": harvest_dates[-1] if harvest_dates else None,
