@@ -333,6 +333,22 @@ def harvest(
             "high": herb.yield_max_kg_per_mu if herb.yield_max_kg_per_mu is not None else "—",
             "herb": herb,
         }
+    elif herb.yield_max_kg_per_mu is not None:
+        # A crop harvested in parts is judged whole: this year's harvests of these plots.
+        earlier = Harvest.objects.filter(
+            plots__in=plots, harvested_on__year=harvested_on.year
+        ).distinct()
+        if earlier:
+            season = {p.pk: p.area_mu for p in plots}
+            for other in Plot.objects.filter(harvests__in=earlier).distinct():
+                season[other.pk] = other.area_mu
+            total = fresh_kg + sum((h.fresh_kg for h in earlier), Decimal(0))
+            season_per_mu = rules.per_mu(total, sum(season.values(), Decimal(0)))
+            if rules.outside(season_per_mu, None, herb.yield_max_kg_per_mu):
+                flag = _(
+                    "This year's harvests of these plots come to %(yield)s kg/亩, above the "
+                    "plausible %(high)s kg/亩 for %(herb)s."
+                ) % {"yield": season_per_mu, "high": herb.yield_max_kg_per_mu, "herb": herb}
     if herb_age_years is None and plots[0].year_planted:
         herb_age_years = max(harvested_on.year - plots[0].year_planted, 0)
 

@@ -174,6 +174,16 @@ def test_an_implausible_yield_is_accepted_and_flagged_for_review(fields, kg):
     assert Event.objects.count() == events + 1  # recorded all the same
 
 
+def test_a_crop_harvested_in_parts_is_judged_whole(fields):
+    """Splitting one plot's crop into plausible parts does not hide an implausible total."""
+    first = fields.harvest(kg="1200", day=dt.date(2026, 9, 10))  # 600 kg/亩 on 2 亩
+    assert not first.flagged
+    second = fields.harvest(kg="1200", day=dt.date(2026, 9, 15))  # 1,200 kg/亩 in all
+    assert second.flagged and "1200" in second.flag_reason and "1000" in second.flag_reason
+    last_year = fields.harvest(kg="1200", day=dt.date(2025, 9, 15))  # another crop
+    assert not last_year.flagged
+
+
 def test_plots_of_two_holders_make_no_harvest(fields):
     before = state()
     with pytest.raises(DomainError) as refused:
