@@ -99,13 +99,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # large identifier index pass JIT's cost threshold, and compiling took ~0.9 s for a
     # query that runs in 3 ms (docs/benchmarks.md). Short OLTP queries never gain from it.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-    # Statements the driver prepares once a connection has run them five times: only the
-    # compiled look-ups (core.compiled) bind parameters on the server and are prepared, so
+    # Prepared statements stay off on the connection (Django's default): only the compiled
+    # look-ups (core.compiled) bind parameters on the server and are prepared, so
     # PostgreSQL neither parses nor plans them again. Every other query keeps client-side
     # binding and a plan made for its values (a generic plan for a prefix search would
     # not use its index). Behind a pooler in transaction mode, use one that keeps
     # prepared statements (PgBouncer 1.21 or later).
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers work while one writer commits; IMMEDIATE avoids the
     # "database is locked" upgrade deadlock between two writers.

@@ -11,6 +11,7 @@ as the ORM builds them). Only exact matches on ``int`` or ``str`` values can be 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -72,7 +73,7 @@ class CompiledQuery:
         params = params.copy()
         for position, index in slots:
             params[position] = values[index]
-        with _cursor(connection) as cursor:
+        with _cursor(connection) as cursor, _prepared(connection):
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         if converters:
@@ -90,10 +91,30 @@ class CompiledQuery:
         return model.from_db(DEFAULT_DB_ALIAS, names, rows[0])
 
 
+@contextmanager
+def _prepared(connection):
+    """On PostgreSQL, let the driver prepare the statement run inside (these exact matches
+    on keys keep one plan well), and only it.
+
+    Preparation stays off on the connection otherwise (Django's default): while it is on,
+    the driver counts every statement it runs, keyed by its text, to prepare the frequent
+    ones, and a client-side bound statement's text holds its values: a capture's bulk
+    statements kept ~45 MB of such keys alive (docs/benchmarks.md).
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    raw = connection.connection
+    raw.prepare_threshold = 0  # prepared at its first run, then run as prepared
+    try:
+        yield
+    finally:
+        raw.prepare_threshold = None
+
+
 def _cursor(connection):
-    """Django's cursor; on PostgreSQL one binding parameters on the server, so that the
-    driver prepares each look-up once a connection has run it a few times (these exact
-    matches on keys keep one plan well)."""
+    """Django's cursor; on PostgreSQL one binding parameters on the server (which a
+    prepared statement needs)."""
     if connection.vendor != "postgresql":
         return connection.cursor()
     import psycopg

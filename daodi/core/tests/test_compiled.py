@@ -83,3 +83,24 @@ def test_a_value_that_is_not_an_exact_parameter_is_refused_when_compiled(herb):
         query.rows("lu")
     with pytest.raises(TypeError, match="int or str"):
         CompiledQuery(lambda ratio: Herb.objects.filter(dry_ratio_min=ratio), Decimal).rows(1)
+
+
+def test_on_postgresql_only_the_compiled_look_ups_are_prepared(herb):
+    """Prepared once per connection; every other statement is neither prepared nor kept by
+    the driver (client-side bound text holds its values: bulk statements would pile up)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall()]
+
+    names = CompiledQuery(lambda code: Herb.objects.filter(code=code).values_list("name"), str)
+    before = prepared()
+    for _ in range(3):
+        assert names.first(herb.code) == (herb.name,)
+        assert Herb.objects.filter(code__in=[herb.code, "x" * 500]).count() == 1
+    new = [s for s in prepared() if s not in before]
+    assert len(new) == 1 and '"code" = $1' in new[0]
+    assert not connection.connection._prepared._counts  # no statement text kept to count
