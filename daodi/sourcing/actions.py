@@ -237,6 +237,39 @@ def _new_lot(actor, point, seller, site, herb, grade, moisture_pct, net, when):
     return lot, events.prepare(event, "purchase", known, new_lots=[lot])
 
 
+def _graded(actor, point, site, lot, herb, grade, moisture_pct, net, when) -> str:
+    """The seller's lot classed under the grade the point bought it as: a new lot of that
+    grade's trade item, made from it (a lot's grade is its GTIN's). Where the grade has no
+    trade item of its own, the lot stays as it is and the purchase keeps the grade."""
+    gtin = events.lot_gtin(herb, grade)
+    graded = events.lot_uri(gtin, events.new_batch(gtin, "P", timezone.localtime(when).date()))
+    ilmd = {
+        profile.term(profile.ILMD_HERB): herb.code,
+        profile.term(profile.ILMD_GRADE): grade.label,
+    }
+    if moisture_pct is not None:
+        ilmd[profile.term(profile.ILMD_MOISTURE)] = float(moisture_pct)
+    place = {"id": events.sgln(site.gln)}
+    events.capture_id(
+        actor,
+        point,
+        {
+            "type": "TransformationEvent",
+            "eventTime": events.time_text(when),
+            "bizStep": profile.GRADING,
+            "disposition": "active",
+            "inputQuantityList": [{"epcClass": lot, **events.kg(net)}],
+            "outputQuantityList": [{"epcClass": graded, **events.kg(net)}],
+            "readPoint": place,
+            "bizLocation": place,
+            "ilmd": ilmd,
+        },
+        "grading",
+        checked=True,
+    )
+    return graded
+
+
 def _record_purchase(
     *,
     actor: Actor,
@@ -360,6 +393,7 @@ def _record_purchase(
                 _refuse(_("This lot cannot be bought as this herb."), "lot_mismatch", "lot")
             if found.quantity is not None:
                 _correction(actor, seller, site, lot, net - found.quantity, when)
+            harvested = lot
             place = {"id": events.sgln(site.gln)}
             event_id = events.capture_id(
                 actor,
@@ -379,6 +413,8 @@ def _record_purchase(
                 "purchase",
                 checked=True,
             )
+            if grade is not None and events.lot_gtin(herb, grade) != found.gtin:
+                lot = _graded(actor, point, site, harvested, herb, grade, moisture_pct, net, when)
         else:
             if new_lot is None:
                 lot, new_lot = _new_lot(

@@ -6,8 +6,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
+from daodi.catalog.models import Grade, TradeItem
+from daodi.core import gs1
 from daodi.core.actor import Actor
 from daodi.core.errors import DomainError
 from daodi.farm.tests.helpers import state
@@ -80,6 +83,36 @@ def test_a_purchase_of_the_sellers_own_harvest_lot_receives_it_and_records_the_w
     assert lot.holder == fields.n.point and lot.quantity == Decimal("1190.000")
     steps = list(Event.objects.filter(pk__gt=harvest.event.pk).values_list("biz_step", "action"))
     assert steps == [("stock_taking", "DELETE"), ("receiving", "OBSERVE")]
+
+
+def test_a_harvest_lot_bought_under_another_grade_becomes_a_lot_of_that_grade(fields):
+    """A household harvests 统货; the point buys it as 一等 (a trade item of its own): stock
+    by grade, commingling and the trace page see the grade, and it leads back to its plot."""
+    from daodi.trace.resolver import story
+
+    first = Grade.objects.create(herb=fields.herb, grade="一等")
+    TradeItem.objects.create(
+        gtin=gs1.make_gtin14(settings.GS1_COMPANY_PREFIX, 8, indicator=9), herb=fields.herb,
+        grade=first, pack="散装",
+    )  # fmt: skip
+    harvest = fields.harvest(kg="1200")
+    purchase = buy(fields, key="k-g", lot=harvest.lot, gross_kg=Decimal("1200"), tare_kg=0,
+                   grade=first)  # fmt: skip
+    assert purchase.received_lot and purchase.lot != harvest.lot and purchase.grade == first
+    graded = Lot.objects.get(identifier=purchase.lot)
+    assert graded.grade == first and graded.holder == fields.n.point
+    assert graded.quantity == Decimal("1200.000")
+    assert Lot.objects.get(identifier=harvest.lot).quantity == 0  # all of it graded
+    assert [r["grade__grade"] for r in queries.stock([fields.n.point.pk])] == ["一等"]
+    page = story.build(purchase.lot)
+    assert [s["key"] for s in page["timeline"]][:2] == ["grading", "receiving"]
+    assert page["plots"][0]["gln"] == fields.plot.gln
+    result = queries.mass_balance()
+    assert result.imbalances == [] and result.lot_imbalances == []
+    # Bought under its own grade (统货), the lot is simply received.
+    again = fields.harvest(kg="600")
+    same = buy(fields, key="k-s", lot=again.lot, gross_kg=Decimal("600"), tare_kg=0)
+    assert same.lot == again.lot
 
 
 @pytest.mark.parametrize(

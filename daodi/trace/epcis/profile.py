@@ -29,6 +29,7 @@ FIXING = NAMESPACE + "BizStep-fixing"  # 杀青: enzyme deactivation by heat
 SLICING = NAMESPACE + "BizStep-slicing"  # 饮片 slicing of dried material
 EXTRACTION = NAMESPACE + "BizStep-extraction"
 FUMIGATION_DECLARATION = NAMESPACE + "BizStep-fumigation_declaration"  # sulphur use declared
+GRADING = NAMESPACE + "BizStep-grading"  # 分级: a lot classed under another grade when bought
 
 BIZ_STEPS = (
     SOWING,
@@ -43,6 +44,7 @@ BIZ_STEPS = (
     SLICING,
     EXTRACTION,
     FUMIGATION_DECLARATION,
+    GRADING,
 )
 
 # ILMD extension fields, written "daodi:<name>" under the PREFIX above.

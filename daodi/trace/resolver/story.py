@@ -55,6 +55,7 @@ STEP_LABELS = {
     "harvest": gettext_lazy("Harvest"),  # 采收 (a commissioning that carries harvest ILMD)
     "commissioning": gettext_lazy("Coding"),  # 赋码
     "commingling": gettext_lazy("Commingling"),  # 合并批次
+    "grading": gettext_lazy("Grading"),  # 分级
     "transformation": gettext_lazy("Processing"),  # 加工
     "recall": gettext_lazy("Recall"),  # 召回
     "receiving": gettext_lazy("Receiving"),
