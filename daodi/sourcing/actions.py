@@ -180,8 +180,9 @@ def _replayed(existing: Purchase, fields: dict) -> Purchase:
         if given != kept:
             raise Conflict(
                 _(
-                    "This form was sent before as purchase %(receipt)s (%(seller)s, %(kg)s kg) "
-                    "and now says otherwise; open a new purchase form to record another."
+                    "This submission was recorded before as purchase %(receipt)s (%(seller)s, "
+                    "%(kg)s kg) with other values; another purchase needs a new form (or ledger "
+                    "number)."
                 )
                 % {
                     "receipt": existing.receipt_no,

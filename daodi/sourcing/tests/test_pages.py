@@ -180,6 +180,26 @@ def test_a_ledger_with_one_bad_row_imports_nothing_and_names_the_row(client, fie
     before = state()
     client.post("/sourcing/ledger/import/", {"point": fields.n.point.pk, "file": ledger([good])})
     assert state() == before  # the same ledger again records nothing
+    changed = [*good[:5], 55, *good[6:]]  # the same ledger number, another weight
+    page = client.post(
+        "/sourcing/ledger/import/", {"point": fields.n.point.pk, "file": ledger([changed])}
+    )
+    (error,) = page.context["result"].errors
+    receipt = Purchase.objects.get().receipt_no
+    assert error.row == 2 and receipt in str(error.message)
+    assert state() == before
+
+
+def test_a_file_that_is_no_workbook_is_refused_in_chinese_and_nothing_is_written(client, fields):
+    client.force_login(fields.n.point_operator)
+    before = state()
+    broken = io.BytesIO(b"%PDF-1.4 not a workbook")
+    broken.name = "ledger.xlsx"
+    page = client.post("/sourcing/ledger/import/", {"point": fields.n.point.pk, "file": broken})
+    assert page.status_code == 200
+    (error,) = page.context["result"].errors
+    assert "不是 Excel 工作簿" in str(error.message) and str(error.message) in page.content.decode()
+    assert state() == before
 
 
 def test_network_pages_mass_balance_and_violations(client, fields):
