@@ -76,7 +76,7 @@ class World:
             return None
         if resource in quality.OWNED:
             return self.quality.body(resource, method)
-        if resource in farm.OWNED | farm.SHARED or resource == "dispatches/receive":
+        if resource.split("/")[0] in farm.OWNED | farm.SHARED:
             return self.farm.body(resource, method)
         n = self.n
         return {
@@ -106,6 +106,13 @@ class World:
             "indications": {"name": "太行连翘", "herb": self.herb.pk, "kind": "protected_product"},
             "trade-items": {"herb": self.herb.pk, "pack": "500 g 袋"},
         }.get(resource, {})
+
+    def flagged_id(self, resource: str) -> int:
+        """A record of ``resource`` flagged for review (``…/review/``'s positive control)."""
+        return self.farm.flagged[resource].pk
+
+    def reviewer(self, resource: str):
+        return self.farm.reviewer(resource)
 
     def owner(self, resource: str):
         """Who may legitimately make writes on this resource (the positive control)."""

@@ -57,7 +57,10 @@ def test_every_api_endpoint_refuses_another_organisation(network, api):
             checked.add((path, method))
             continue
         assert resource in OWNED | SHARED, f"{path}: add this resource to the matrix"
-        body = world.body(f"{resource}/receive" if path.endswith("/receive/") else resource, method)
+        action = (
+            path.rstrip("/").rsplit("/", 1)[-1] if path.endswith(("/receive/", "/review/")) else ""
+        )
+        body = world.body(f"{resource}/{action}" if action else resource, method)
         url = path.replace("{id}", str(world.target_id(resource)))
         is_detail = "{id}" in path
         before = state()
@@ -98,7 +101,11 @@ def test_every_api_endpoint_refuses_another_organisation(network, api):
             from rest_framework.test import APIClient
 
             owner = APIClient()
-            owner.force_authenticate(world.owner(resource))
+            if action == "review":  # a flagged record, by the organisation above its holder
+                owner.force_authenticate(world.reviewer(resource))
+                url = path.replace("{id}", str(world.flagged_id(resource)))
+            else:
+                owner.force_authenticate(world.owner(resource))
             with transaction.atomic():
                 ok = getattr(owner, method)(url, body, format="json")
                 transaction.set_rollback(True)

@@ -9,7 +9,10 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -129,4 +132,27 @@ class ActionViewSet(viewsets.ModelViewSet):
         serializer = self.get_serializer(obj, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         obj = type(self).update_action(actor_of(request), obj, **serializer.validated_data)
+        return Response(self.get_serializer(obj).data)
+
+
+REVIEW_FIELDS = ["reviewed_at", "reviewed_by", "review_note"]
+
+
+class ReviewSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=300, help_text=_l("What the review found."))
+
+
+class ReviewFlagMixin:
+    """``POST …/{id}/review/``: the review of a flagged record (core.review), by someone of
+    the organisation above its holder. ``review_action(actor, obj, note)`` records it."""
+
+    review_action = None
+
+    @extend_schema(request=ReviewSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        obj = self.get_object()
+        body = ReviewSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        obj = type(self).review_action(actor_of(request), obj, body.validated_data["note"])
         return Response(self.get_serializer(obj).data)

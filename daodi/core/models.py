@@ -53,6 +53,18 @@ class Counter(models.Model):
         return f"{self.key} = {self.value}"
 
 
+class Reviewed(models.Model):
+    """The review (复核) of a record flagged for it: who looked at the flag, when, and what
+    they found. A flag stays on the record; the review says it was dealt with."""
+
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    reviewed_by = user_field(_("reviewed by"))
+    review_note = models.CharField(_("review"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class Refusal(models.Model):
     """An attempt a compliance rule refused (a banned pesticide, a harvest inside a
     pre-harvest interval, a GI claim beyond its lineage or weight): nothing of it was

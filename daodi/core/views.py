@@ -35,6 +35,7 @@ from daodi.core.actor import Actor
 from daodi.core.errors import DomainError
 from daodi.core.models import AuditEntry
 
+from . import review
 from .forms import add_domain_error, style
 
 PAGE_SIZE = 25
@@ -153,6 +154,15 @@ class Resource:
     def update(self, actor: Actor, obj, **data):
         raise NotImplementedError
 
+    # --- reviews of flags (core.review): set ``review_of`` to offer them -------------------
+    review_of = None  # obj -> the organisation whose flag it is; None: nothing to review
+
+    def review(self, actor: Actor, obj, note: str):
+        raise NotImplementedError
+
+    def can_review(self, user, obj) -> bool:
+        return self.review_of is not None and review.can_review(user, obj, self.review_of(obj))
+
     def form_initial(self, request) -> dict:
         """Initial values of a new record: ``?field=value`` links preselect (the form's own
         choices still bound what can be picked)."""
@@ -243,9 +253,30 @@ class DetailPage(ResourcePage):
             audit=audit_trail(obj),
             can_write=can_write,
             update_url=reverse(r.url_name("update"), args=[obj.pk]) if can_write else None,
+            review_url=(
+                reverse(r.url_name("review"), args=[obj.pk])
+                if r.can_review(request.user, obj)
+                else None
+            ),
             **(r.detail_context(request, obj) | extra),
         )
         return TemplateResponse(request, r.detail_template, ctx)
+
+
+class ReviewPage(ResourcePage):
+    """POST: the review of a flagged record (core.review); back to the record either way."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        r, obj = self.resource, self.get_object()
+        try:
+            r.review(actor(request), obj, request.POST.get("note", ""))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Review of “%(record)s” saved.") % {"record": obj})
+        return redirect(r.url_name("detail"), pk=obj.pk)
 
 
 class FormPage(ResourcePage):

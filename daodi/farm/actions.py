@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from daodi.core import records, refusals
+from daodi.core import records, refusals, review
 from daodi.core.actor import Actor
 from daodi.core.errors import DomainError
 from daodi.orgs import policy
@@ -647,3 +647,14 @@ def parse_readings(readings) -> list[dict]:
                 problem, code="validation_failed", fields={"sensor_readings": [problem]}
             ) from exc
     return out
+
+
+# --- reviews of flags -------------------------------------------------------------------------
+def review_harvest(*, actor: Actor, harvest: Harvest, note: str) -> Harvest:
+    """Say what the review of a flagged harvest (its yield) found (core.review)."""
+    return review.review(actor, harvest, harvest.holder, note)
+
+
+def review_processing(*, actor: Actor, run: Processing, note: str) -> Processing:
+    """Say what the review of a flagged processing run (its ratio) found (core.review)."""
+    return review.review(actor, run, run.holder, note)

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from daodi.catalog.models import GeographicIndication, Grade, Herb
+from daodi.core.models import Reviewed
 from daodi.orgs.choices import DivisionLevel, OrgKind
 from daodi.orgs.models import Division, Organisation, Site
 from daodi.trace.models import Event
@@ -238,7 +239,7 @@ class FarmRecord(models.Model):
             raise ValidationError(errors)
 
 
-class Harvest(models.Model):
+class Harvest(Reviewed):
     """A harvest (采收) from one or more plots of one holder: it makes a lot (fresh weight)."""
 
     holder = models.ForeignKey(
@@ -288,7 +289,7 @@ class Harvest(models.Model):
         return self.lot.rsplit("/10/", 1)[-1]
 
 
-class Processing(models.Model):
+class Processing(Reviewed):
     """Primary processing at origin: input lots become output lots (a transformation).
 
     The declaration of no sulphur fumigation, dyeing or weighting (无硫熏、无染色、无增重)

@@ -5,7 +5,15 @@ from __future__ import annotations
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from daodi.core.views import Column, CreatePage, DetailPage, ListPage, Resource, UpdatePage
+from daodi.core.views import (
+    Column,
+    CreatePage,
+    DetailPage,
+    ListPage,
+    Resource,
+    ReviewPage,
+    UpdatePage,
+)
 from daodi.orgs import policy
 
 from . import actions, queries
@@ -31,6 +39,12 @@ def pages(resource: Resource, *, edit: bool = False) -> list:
     if edit:
         urls.append(
             path(f"{seg}/<int:pk>/edit/", UpdatePage.as_view(resource=resource), name=f"{n}_update")
+        )
+    if resource.review_of is not None:
+        urls.append(
+            path(
+                f"{seg}/<int:pk>/review/", ReviewPage.as_view(resource=resource), name=f"{n}_review"
+            )
         )
     return urls
 
@@ -119,11 +133,19 @@ class HarvestResource(WriteOnce):
     )
     detail_fields = (
         "lot", "holder", "plots", "herb", "grade", "harvested_on", "fresh_kg", "herb_age_years",
-        "method", "yield_kg_per_mu", "flagged", "flag_reason",
+        "method", "yield_kg_per_mu", "flagged", "flag_reason", "reviewed_at", "reviewed_by",
+        "review_note",
     )  # fmt: skip
 
     def queryset(self, user, *, write=False):
         return queries.harvests(user, write=write)
+
+    @staticmethod
+    def review_of(harvest):
+        return harvest.holder
+
+    def review(self, actor, obj, note):
+        return actions.review_harvest(actor=actor, harvest=obj, note=note)
 
     def can_create(self, user):
         return queries.plots(user, write=True).exists()
@@ -149,11 +171,19 @@ class ProcessingResource(WriteOnce):
     detail_fields = (
         "kind", "holder", "site", "herb", "grade", "started_at", "finished_at", "method",
         "temperature_c", "hours", "input_kg", "output_kg", "ratio", "no_sulphur", "no_dye",
-        "no_weighting", "flagged", "flag_reason", "sensor_readings", ("lots", _("Lots")),
+        "no_weighting", "flagged", "flag_reason", "reviewed_at", "reviewed_by", "review_note",
+        "sensor_readings", ("lots", _("Lots")),
     )  # fmt: skip
 
     def queryset(self, user, *, write=False):
         return queries.processings(user, write=write)
+
+    @staticmethod
+    def review_of(run):
+        return run.holder
+
+    def review(self, actor, obj, note):
+        return actions.review_processing(actor=actor, run=obj, note=note)
 
     def can_create(self, user):
         return policy.is_platform_admin(user) or bool(

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from daodi.catalog.models import GeographicIndication
-from daodi.core import records, refusals
+from daodi.core import records, refusals, review
 from daodi.core.actor import Actor
 from daodi.core.compiled import CompiledQuery, by_pk
 from daodi.core.errors import Conflict, DomainError, NotFound
@@ -870,3 +870,10 @@ def _check_gi_weight(indication, lot: Lot, kg: Decimal, dry_kg: Decimal) -> None
             "more_than_lot",
             "kg",
         )
+
+
+# --- reviews of flags -------------------------------------------------------------------------
+def review_dispatch(*, actor: Actor, dispatch: Dispatch, note: str) -> Dispatch:
+    """Say what the review of an arrival flagged short or over found (core.review): the
+    receiving node's manager looks at it (the hub for a station)."""
+    return review.review(actor, dispatch, dispatch.destination, note)

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from daodi.catalog.models import GeographicIndication, Grade, Herb
+from daodi.core.models import Reviewed
 from daodi.orgs.models import Organisation, Site
 from daodi.trace.models import Event
 
@@ -123,7 +124,7 @@ class Purchase(models.Model):
         return self.amount - self.amount_paid
 
 
-class Dispatch(models.Model):
+class Dispatch(Reviewed):
     """Lots sent up the network (point → station → hub) and, later, their receipt."""
 
     number = models.CharField(_("number"), max_length=24, unique=True)

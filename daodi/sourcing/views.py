@@ -110,12 +110,19 @@ class DispatchResource(WriteOnce):
     )
     detail_fields = (
         "number", "source", "destination", "status", "sent_at", "received_at", "vehicle",
-        "flagged",
+        "flagged", "reviewed_at", "reviewed_by", "review_note",
     )  # fmt: skip
     detail_template = "sourcing/dispatch_detail.html"
 
     def queryset(self, user, *, write=False):
         return queries.dispatches(user, write=write)
+
+    @staticmethod
+    def review_of(dispatch):
+        return dispatch.destination
+
+    def review(self, actor, obj, note):
+        return actions.review_dispatch(actor=actor, dispatch=obj, note=note)
 
     def can_create(self, user):
         return writes_somewhere(user)

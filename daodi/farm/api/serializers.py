@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from daodi.core.api import REVIEW_FIELDS
+
 from ..models import BannedPesticide, FarmRecord, Harvest, Plot, Processing, ProcessingLot
 
 
@@ -38,9 +40,11 @@ class HarvestSerializer(serializers.ModelSerializer):
         model = Harvest
         fields = [
             "id", "plots", "harvested_on", "fresh_kg", "herb_age_years", "method", "grade",
-            "holder", "herb", "lot", "yield_kg_per_mu", "flagged", "flag_reason",
+            "holder", "herb", "lot", "yield_kg_per_mu", "flagged", "flag_reason", *REVIEW_FIELDS,
         ]  # fmt: skip
-        read_only_fields = ["holder", "herb", "lot", "yield_kg_per_mu", "flagged", "flag_reason"]
+        read_only_fields = [
+            "holder", "herb", "lot", "yield_kg_per_mu", "flagged", "flag_reason", *REVIEW_FIELDS,
+        ]  # fmt: skip
 
 
 class LotWeightSerializer(serializers.Serializer):
@@ -65,8 +69,11 @@ class ProcessingSerializer(serializers.ModelSerializer):
             "id", "kind", "inputs", "output_kg", "grade", "started_at", "finished_at", "method",
             "temperature_c", "hours", "sensor_readings", "no_sulphur", "no_dye", "no_weighting",
             "holder", "herb", "input_kg", "ratio", "flagged", "flag_reason", "lots",
+            *REVIEW_FIELDS,
         ]  # fmt: skip
-        read_only_fields = ["holder", "herb", "input_kg", "ratio", "flagged", "flag_reason"]
+        read_only_fields = [
+            "holder", "herb", "input_kg", "ratio", "flagged", "flag_reason", *REVIEW_FIELDS,
+        ]  # fmt: skip
 
     def validate(self, attrs):
         attrs["inputs"] = [(row["lot"], row["kg"]) for row in attrs.get("inputs", [])]

@@ -1,4 +1,4 @@
-from daodi.core.api import ActionViewSet
+from daodi.core.api import ActionViewSet, ReviewFlagMixin
 
 from .. import actions, queries
 from ..filters import (
@@ -46,8 +46,9 @@ class FarmRecordViewSet(ActionViewSet):
         return actions.record_activity(actor=actor, **data)
 
 
-class HarvestViewSet(ActionViewSet):
-    """Harvests: each makes a lot with its GS1 lot number and a commissioning event."""
+class HarvestViewSet(ReviewFlagMixin, ActionViewSet):
+    """Harvests: each makes a lot with its GS1 lot number and a commissioning event; one
+    flagged for its yield is reviewed with ``POST …/{id}/review/``."""
 
     http_method_names = READ_AND_CREATE
     serializer_class = s.HarvestSerializer
@@ -60,9 +61,14 @@ class HarvestViewSet(ActionViewSet):
     def create_action(actor, **data):
         return actions.harvest(actor=actor, **data)
 
+    @staticmethod
+    def review_action(actor, obj, note):
+        return actions.review_harvest(actor=actor, harvest=obj, note=note)
 
-class ProcessingViewSet(ActionViewSet):
-    """Primary processing runs (drying, 杀青, cutting while fresh) as transformations."""
+
+class ProcessingViewSet(ReviewFlagMixin, ActionViewSet):
+    """Primary processing runs (drying, 杀青, cutting while fresh) as transformations; one
+    flagged for its ratio is reviewed with ``POST …/{id}/review/``."""
 
     http_method_names = READ_AND_CREATE
     serializer_class = s.ProcessingSerializer
@@ -74,6 +80,10 @@ class ProcessingViewSet(ActionViewSet):
     @staticmethod
     def create_action(actor, **data):
         return actions.process(actor=actor, **data)
+
+    @staticmethod
+    def review_action(actor, obj, note):
+        return actions.review_processing(actor=actor, run=obj, note=note)
 
 
 class BannedPesticideViewSet(ActionViewSet):

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from daodi.core.api import BuiltOnceFields
+from daodi.core.api import REVIEW_FIELDS, BuiltOnceFields
 from daodi.farm.api.serializers import LotWeightSerializer
 from daodi.orgs.models import Organisation
 
@@ -55,9 +55,9 @@ class DispatchSerializer(serializers.ModelSerializer):
         model = Dispatch
         fields = [
             "id", "number", "source", "destination", "lots", "sent_at", "vehicle", "status",
-            "received_at", "flagged", "lines",
+            "received_at", "flagged", "lines", *REVIEW_FIELDS,
         ]  # fmt: skip
-        read_only_fields = ["number", "status", "received_at", "flagged"]
+        read_only_fields = ["number", "status", "received_at", "flagged", *REVIEW_FIELDS]
 
 
 class ReceiptSerializer(serializers.Serializer):

@@ -6,7 +6,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from daodi.core.api import ActionViewSet, actor_of
+from daodi.core.api import ActionViewSet, ReviewFlagMixin, actor_of
 from daodi.core.errors import PermissionDenied
 from daodi.orgs import policy
 
@@ -62,8 +62,9 @@ class SellerViewSet(ActionViewSet):
         return Organisation.objects.filter(pk__in=[o.pk for o in found]).select_related("identity")
 
 
-class DispatchViewSet(ActionViewSet):
-    """Dispatches up the network and their receipt (``POST …/{id}/receive/``)."""
+class DispatchViewSet(ReviewFlagMixin, ActionViewSet):
+    """Dispatches up the network and their receipt (``POST …/{id}/receive/``); an arrival
+    flagged for its weight is reviewed with ``POST …/{id}/review/``."""
 
     http_method_names = READ_AND_CREATE
     serializer_class = s.DispatchSerializer
@@ -75,6 +76,10 @@ class DispatchViewSet(ActionViewSet):
     @staticmethod
     def create_action(actor, **data):
         return actions.dispatch(actor=actor, **data)
+
+    @staticmethod
+    def review_action(actor, obj, note):
+        return actions.review_dispatch(actor=actor, dispatch=obj, note=note)
 
     @extend_schema(request=s.ReceiptSerializer, responses=s.DispatchSerializer)
     @action(detail=True, methods=["post"])

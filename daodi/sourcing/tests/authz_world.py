@@ -90,6 +90,24 @@ class FarmWorld:
         from daodi.farm.models import BannedPesticide
 
         self.banned = BannedPesticide.objects.get(name="克百威")
+        # Records flagged for review (the positive controls of ``…/review/``).
+        herb.yield_max_kg_per_mu, herb.dry_ratio_min, herb.dry_ratio_max = 1000, 2.5, 3.8
+        herb.save()
+        heavy = farm_actions.harvest(
+            actor=system, plots=[self.plot], harvested_on=dt.date(2026, 9, 11),
+            fresh_kg=Decimal("2400"),
+        )  # fmt: skip
+        wet = farm_actions.process(
+            actor=system, kind="drying", inputs=[(self.harvest.lot, Decimal("100"))],
+            output_kg=Decimal("90"), started_at=T0, finished_at=T0 + dt.timedelta(hours=20),
+        )  # fmt: skip
+        short = actions.dispatch(
+            actor=system, source=n.point, destination=n.station, lots=[buy("authz-6").lot]
+        )
+        lot = short.lines.get().lot
+        short = actions.receive(actor=system, dispatch=short, weights={lot: Decimal("80")})
+        self.flagged = {"harvests": heavy, "processing-runs": wet, "dispatches": short}
+        assert all(record.flagged for record in self.flagged.values())
 
     def target_id(self, resource: str) -> int:
         return {
@@ -149,6 +167,9 @@ class FarmWorld:
             },
             "dispatches": {"source": n.point.pk, "destination": n.station.pk, "lots": [spare]},
             "dispatches/receive": {"weights": [{"lot": self.purchase.lot, "kg": "100"}]},
+            "harvests/review": {"note": "复核：地块面积有误"},
+            "processing-runs/review": {"note": "复核：未晒干"},
+            "dispatches/review": {"note": "复核：途中撒漏"},
             "comminglings": {"inputs": [{"lot": spare, "kg": "10"}]},
             "pallets": {"lots": [spare]},
             "losses": {"lot": spare, "kg": "1", "reason": "sorting"},
@@ -156,6 +177,11 @@ class FarmWorld:
                 "lot": self.dry_lot, "indication": w.gi.pk, "kg": "1", "purpose": "label",
             },
         }.get(resource, {})  # fmt: skip
+
+    def reviewer(self, resource: str):
+        """Who reviews the flagged record of ``resource``: the organisation above its
+        holder (PT1 for its household), the hub above the station an arrival was short at."""
+        return self.world.n.admin if resource == "dispatches" else self.world.n.point_operator
 
     def owner(self, resource: str):
         if resource in SHARED:

@@ -131,6 +131,22 @@ def test_a_lot_that_never_arrives_is_received_as_lost_and_the_books_still_balanc
     assert result.imbalances == [] and result.lot_imbalances == []
 
 
+def test_a_flagged_arrival_is_reviewed_by_the_receivers_manager(fields):
+    season = Season(fields)
+    d1, d2 = season.send_to_station(found1="1100")  # 100 kg short: flagged
+    before = state()
+    with pytest.raises(DomainError) as refused:  # the station does not clear its own flag
+        actions.review_dispatch(actor=Actor(fields.n.station_admin, "web"), dispatch=d1,
+                                note="路上撒漏")  # fmt: skip
+    assert refused.value.status in (403, 404) and state() == before
+    done = actions.review_dispatch(actor=Actor(fields.n.admin, "web"), dispatch=d1,
+                                   note="司机确认途中撒漏 100 kg")  # fmt: skip
+    assert done.reviewed_by == fields.n.admin and done.review_note.startswith("司机")
+    with pytest.raises(DomainError) as refused:
+        actions.review_dispatch(actor=Actor(fields.n.admin, "web"), dispatch=d2, note="看过")
+    assert refused.value.code == "not_flagged"
+
+
 def test_lots_only_go_up_the_network_and_only_once(fields):
     season = Season(fields)
     before = state()
