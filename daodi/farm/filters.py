@@ -1,6 +1,6 @@
 """Filter sets shared by the farm's web lists and the REST API."""
 
-from daodi.orgs.filters import SearchFilterSet
+from daodi.orgs.filters import ReviewFilterSet, SearchFilterSet
 
 from .models import BannedPesticide, FarmRecord, Harvest, Plot, Processing
 
@@ -21,7 +21,7 @@ class FarmRecordFilter(SearchFilterSet):
         fields = ["plot", "kind"]
 
 
-class HarvestFilter(SearchFilterSet):
+class HarvestFilter(ReviewFilterSet):
     search_fields = ("lot", "holder__name", "plots__name")
 
     class Meta:
@@ -29,7 +29,7 @@ class HarvestFilter(SearchFilterSet):
         fields = ["herb", "flagged"]
 
 
-class ProcessingFilter(SearchFilterSet):
+class ProcessingFilter(ReviewFilterSet):
     search_fields = ("lots__lot", "holder__name")
 
     class Meta:

@@ -20,6 +20,16 @@ class SearchFilterSet(django_filters.FilterSet):
         return queryset.filter(query)
 
 
+class ReviewFilterSet(SearchFilterSet):
+    """Adds ``to_review``: records flagged and not yet reviewed (core.review), or the rest."""
+
+    to_review = django_filters.BooleanFilter(method="awaiting_review", label=_("To review"))
+
+    def awaiting_review(self, queryset, name, value):
+        waiting = Q(flagged=True, reviewed_at__isnull=True)
+        return queryset.filter(waiting) if value else queryset.exclude(waiting)
+
+
 class OrganisationFilter(SearchFilterSet):
     search_fields = ("name", "code", "phone", "contact_person")
 

@@ -2,7 +2,7 @@
 
 import django_filters
 
-from daodi.orgs.filters import SearchFilterSet
+from daodi.orgs.filters import ReviewFilterSet, SearchFilterSet
 
 from .models import Commingling, Dispatch, GIClaim, Loss, Pallet, Purchase
 
@@ -16,7 +16,7 @@ class PurchaseFilter(SearchFilterSet):
         fields = ["point", "seller", "herb", "payment_method"]
 
 
-class DispatchFilter(SearchFilterSet):
+class DispatchFilter(ReviewFilterSet):
     search_fields = ("number", "lines__lot", "vehicle")
 
     class Meta:

@@ -81,3 +81,15 @@ def test_the_harvest_page_offers_the_review_to_those_who_may_and_saves_it(client
     assert "面积登记错误，已核实" in page and 'data-testid="review"' not in page
     harvest.refresh_from_db()
     assert harvest.reviewed_by == fields.n.point_operator
+
+
+def test_the_lists_find_what_waits_for_review(client, api, fields):
+    waiting = fields.harvest(kg="2400", day=dt.date(2026, 9, 1))
+    done = fields.harvest(kg="2600", day=dt.date(2025, 9, 1))
+    actions.review_harvest(actor=Actor(fields.n.station_admin, "web"), harvest=done, note="已核")
+    fields.harvest(kg="1200", day=dt.date(2024, 9, 1))  # no flag
+    rows = api.as_user(fields.n.point_operator).get("/api/harvests/?to_review=true").json()
+    assert [row["id"] for row in rows["results"]] == [waiting.pk]
+    client.force_login(fields.n.point_operator)
+    page = client.get("/farm/harvests/?to_review=true").content.decode()
+    assert waiting.batch in page and done.batch not in page
