@@ -83,6 +83,10 @@ lint: $(BIN)/.installed messages
 
 test-sqlite: $(BIN)/.installed messages system-deps
 	DATABASE_URL= $(BIN)/pytest $(PYTEST_FLAGS) -m "not browser"
+	@# Writers at once (threads with connections of their own) need the test database in a file.
+	@mkdir -p var
+	DATABASE_URL= SQLITE_TEST_FILE=var/test-writers.sqlite3 $(BIN)/pytest $(PYTEST_FLAGS) \
+		daodi/sourcing/tests/test_purchase_committed.py
 
 test-pg: $(BIN)/.installed messages system-deps postgres
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest $(PYTEST_FLAGS) -m "not browser"

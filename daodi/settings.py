@@ -122,6 +122,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Connections are kept between requests (DB_CONN_MAX_AGE) as on PostgreSQL: a new SQLite
     # connection reads the whole schema again before its first statement (~6 ms a request).
+    # Tests of writers at once need a test database in a file (an in-memory one is one
+    # connection): `make test-sqlite` runs them again with SQLITE_TEST_FILE set.
+    if os.environ.get("SQLITE_TEST_FILE"):
+        DATABASES["default"]["TEST"] = {"NAME": os.environ["SQLITE_TEST_FILE"]}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "orgs.User"

@@ -76,7 +76,10 @@ def test_a_crash_after_the_event_leaves_nothing_but_a_gap_in_the_lot_numbers(fie
 
 def test_purchases_recorded_at_once_get_a_lot_and_a_receipt_each(fields):
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("an in-memory SQLite database has one connection: no writers at once")
+        pytest.skip(
+            "an in-memory SQLite database has one connection: no writers at once "
+            "(make test-sqlite runs this again on a file)"
+        )
     done, errors = [], []
 
     def operator(n: int):
