@@ -12,8 +12,9 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from daodi.core import records, refusals, review
+from daodi.core import records, refusals, review, texts
 from daodi.core.actor import Actor
 from daodi.core.errors import DomainError
 from daodi.orgs import policy
@@ -323,16 +324,20 @@ def harvest(
 
     area = sum((p.area_mu for p in plots), Decimal(0))
     per_mu = rules.per_mu(fresh_kg, area)
-    flag = ""
+    flag = None
     if rules.outside(per_mu, herb.yield_min_kg_per_mu, herb.yield_max_kg_per_mu):
-        flag = _(
-            "Yield %(yield)s kg/亩 lies outside the plausible %(low)s–%(high)s kg/亩 for %(herb)s."
-        ) % {
-            "yield": per_mu,
-            "low": herb.yield_min_kg_per_mu if herb.yield_min_kg_per_mu is not None else "—",
-            "high": herb.yield_max_kg_per_mu if herb.yield_max_kg_per_mu is not None else "—",
-            "herb": herb,
-        }
+        flag = texts.later(
+            gettext_noop(
+                "Yield %(yield)s kg/亩 lies outside the plausible %(low)s–%(high)s kg/亩 for "
+                "%(herb)s."
+            ),
+            {
+                "yield": per_mu,
+                "low": herb.yield_min_kg_per_mu if herb.yield_min_kg_per_mu is not None else "—",
+                "high": herb.yield_max_kg_per_mu if herb.yield_max_kg_per_mu is not None else "—",
+                "herb": herb,
+            },
+        )
     elif herb.yield_max_kg_per_mu is not None:
         # A crop harvested in parts is judged whole: this year's harvests of these plots.
         earlier = Harvest.objects.filter(
@@ -345,10 +350,13 @@ def harvest(
             total = fresh_kg + sum((h.fresh_kg for h in earlier), Decimal(0))
             season_per_mu = rules.per_mu(total, sum(season.values(), Decimal(0)))
             if rules.outside(season_per_mu, None, herb.yield_max_kg_per_mu):
-                flag = _(
-                    "This year's harvests of these plots come to %(yield)s kg/亩, above the "
-                    "plausible %(high)s kg/亩 for %(herb)s."
-                ) % {"yield": season_per_mu, "high": herb.yield_max_kg_per_mu, "herb": herb}
+                flag = texts.later(
+                    gettext_noop(
+                        "This year's harvests of these plots come to %(yield)s kg/亩, above the "
+                        "plausible %(high)s kg/亩 for %(herb)s."
+                    ),
+                    {"yield": season_per_mu, "high": herb.yield_max_kg_per_mu, "herb": herb},
+                )
     if herb_age_years is None and plots[0].year_planted:
         herb_age_years = max(harvested_on.year - plots[0].year_planted, 0)
 
@@ -407,7 +415,7 @@ def harvest(
         lot=lot,
         yield_kg_per_mu=per_mu,
         flagged=bool(flag),
-        flag_reason=flag,
+        flag=flag,
         event=event,
     )
 
@@ -525,16 +533,20 @@ def process(
             fields={"grade": [_("This grade belongs to another herb.")]},
         )
     ratio = rules.ratio(input_kg, output_kg)
-    flag = ""
+    flag = None
     if kind in RATIO_CHECKED and rules.outside(ratio, herb.dry_ratio_min, herb.dry_ratio_max):
-        flag = _(
-            "Fresh:dry ratio %(ratio)s lies outside the plausible %(low)s–%(high)s for %(herb)s."
-        ) % {
-            "ratio": ratio,
-            "low": herb.dry_ratio_min if herb.dry_ratio_min is not None else "—",
-            "high": herb.dry_ratio_max if herb.dry_ratio_max is not None else "—",
-            "herb": herb,
-        }
+        flag = texts.later(
+            gettext_noop(
+                "Fresh:dry ratio %(ratio)s lies outside the plausible %(low)s–%(high)s for "
+                "%(herb)s."
+            ),
+            {
+                "ratio": ratio,
+                "low": herb.dry_ratio_min if herb.dry_ratio_min is not None else "—",
+                "high": herb.dry_ratio_max if herb.dry_ratio_max is not None else "—",
+                "herb": herb,
+            },
+        )
     site = site or events.node_site(actor, holder)
     if site.organisation_id != holder.pk:
         raise DomainError(
@@ -594,7 +606,7 @@ def process(
         no_dye=no_dye,
         no_weighting=no_weighting,
         flagged=bool(flag),
-        flag_reason=flag,
+        flag=flag,
         event=stored,
     )
     ProcessingLot.objects.bulk_create(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from daodi.catalog.models import GeographicIndication, Grade, Herb
 from daodi.core.models import Reviewed
+from daodi.core.texts import FlagText
 from daodi.orgs.choices import DivisionLevel, OrgKind
 from daodi.orgs.models import Division, Organisation, Site
 from daodi.trace.models import Event
@@ -239,7 +240,7 @@ class FarmRecord(models.Model):
             raise ValidationError(errors)
 
 
-class Harvest(Reviewed):
+class Harvest(FlagText, Reviewed):
     """A harvest (采收) from one or more plots of one holder: it makes a lot (fresh weight)."""
 
     holder = models.ForeignKey(
@@ -270,7 +271,7 @@ class Harvest(Reviewed):
         _("yield (kg/亩)"), max_digits=10, decimal_places=1, null=True, blank=True
     )
     flagged = models.BooleanField(_("flagged for review"), default=False)
-    flag_reason = models.CharField(_("flag"), max_length=300, blank=True)
+    flag = models.JSONField(_("flag"), null=True, blank=True)  # core.texts: msgid and values
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -289,7 +290,7 @@ class Harvest(Reviewed):
         return self.lot.rsplit("/10/", 1)[-1]
 
 
-class Processing(Reviewed):
+class Processing(FlagText, Reviewed):
     """Primary processing at origin: input lots become output lots (a transformation).
 
     The declaration of no sulphur fumigation, dyeing or weighting (无硫熏、无染色、无增重)
@@ -341,7 +342,7 @@ class Processing(Reviewed):
     no_dye = models.BooleanField(_("no dyeing"), default=False)
     no_weighting = models.BooleanField(_("no weighting agents"), default=False)
     flagged = models.BooleanField(_("flagged for review"), default=False)
-    flag_reason = models.CharField(_("flag"), max_length=300, blank=True)
+    flag = models.JSONField(_("flag"), null=True, blank=True)  # core.texts: msgid and values
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -18,9 +18,10 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from daodi.catalog.models import GeographicIndication
-from daodi.core import records, refusals, review
+from daodi.core import records, refusals, review, texts
 from daodi.core.actor import Actor
 from daodi.core.compiled import CompiledQuery, by_pk
 from daodi.core.errors import Conflict, DomainError, NotFound
@@ -581,15 +582,18 @@ def receive(
         tolerance = (line.herb.arrival_tolerance_pct if line.herb else Decimal(2)) / 100
         if abs(line.difference_kg) > line.sent_kg * tolerance:
             line.flagged = flagged = True
-            line.flag_reason = _(
-                "Arrived %(found)s kg of %(sent)s kg sent (%(pct)s%%), beyond the %(tol)s%% "
-                "tolerance."
-            ) % {
-                "found": found,
-                "sent": line.sent_kg,
-                "pct": _money(line.difference_kg / line.sent_kg * 100),
-                "tol": _money(tolerance * 100),
-            }
+            line.flag = texts.later(
+                gettext_noop(
+                    "Arrived %(found)s kg of %(sent)s kg sent (%(pct)s%%), beyond the %(tol)s%% "
+                    "tolerance."
+                ),
+                {
+                    "found": found,
+                    "sent": line.sent_kg,
+                    "pct": _money(line.difference_kg / line.sent_kg * 100),
+                    "tol": _money(tolerance * 100),
+                },
+            )
     place = {"id": events.sgln(site.gln)}
     event = events.capture(
         actor,
@@ -622,7 +626,7 @@ def receive(
                 recorded_at=when,
                 event=correction,
             )
-        line.save(update_fields=["received_kg", "difference_kg", "flagged", "flag_reason"])
+        line.save(update_fields=["received_kg", "difference_kg", "flagged", "flag"])
     return records.update(
         actor,
         dispatch,

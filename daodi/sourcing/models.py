@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from daodi.catalog.models import GeographicIndication, Grade, Herb
 from daodi.core.models import Reviewed
+from daodi.core.texts import FlagText
 from daodi.orgs.models import Organisation, Site
 from daodi.trace.models import Event
 
@@ -169,7 +170,7 @@ class Dispatch(Reviewed):
         return sum((line.sent_kg for line in self.lines.all()), Decimal(0))
 
 
-class DispatchLine(models.Model):
+class DispatchLine(FlagText, models.Model):
     """One lot of a dispatch: the weight sent and the weight found on arrival."""
 
     dispatch = models.ForeignKey(Dispatch, on_delete=models.CASCADE, related_name="lines")
@@ -180,7 +181,7 @@ class DispatchLine(models.Model):
     received_kg = models.DecimalField(_("received (kg)"), null=True, blank=True, **KG)
     difference_kg = models.DecimalField(_("difference (kg)"), null=True, blank=True, **KG)
     flagged = models.BooleanField(_("flagged"), default=False)
-    flag_reason = models.CharField(_("flag"), max_length=300, blank=True)
+    flag = models.JSONField(_("flag"), null=True, blank=True)  # core.texts: msgid and values
 
     class Meta:
         ordering = ["dispatch_id", "id"]

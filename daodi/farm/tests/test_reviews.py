@@ -93,3 +93,17 @@ def test_the_lists_find_what_waits_for_review(client, api, fields):
     client.force_login(fields.n.point_operator)
     page = client.get("/farm/harvests/?to_review=true").content.decode()
     assert waiting.batch in page and done.batch not in page
+
+
+def test_a_flag_reads_in_the_readers_language_whoever_raised_it(fields):
+    from django.utils import translation
+
+    with translation.override("en"):  # raised through the English API
+        harvest = fields.harvest(kg="2400")
+    harvest.refresh_from_db()
+    with translation.override("zh-hans"):
+        assert "合理" in harvest.flag_reason and "1200" in harvest.flag_reason
+    with translation.override("en"):
+        assert harvest.flag_reason.startswith("Yield 1200")
+    harvest.flag = {"text": "产量偏高"}  # a flag kept before flags were msgids
+    assert harvest.flag_reason == "产量偏高"

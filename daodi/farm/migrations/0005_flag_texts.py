@@ -1,0 +1,29 @@
+from django.db import migrations, models
+
+
+def keep_texts(apps, schema_editor):
+    """Flags written before (a text in the recorder's language) are kept as they were."""
+    for name in ("Harvest", "Processing"):
+        model = apps.get_model("farm", name)
+        for pk, text in model.objects.exclude(flag_reason="").values_list("pk", "flag_reason"):
+            model.objects.filter(pk=pk).update(flag={"text": text})
+
+
+class Migration(migrations.Migration):
+    dependencies = [("farm", "0004_flag_reviews")]
+
+    operations = [
+        migrations.AddField(
+            model_name="harvest",
+            name="flag",
+            field=models.JSONField(blank=True, null=True, verbose_name="flag"),
+        ),
+        migrations.AddField(
+            model_name="processing",
+            name="flag",
+            field=models.JSONField(blank=True, null=True, verbose_name="flag"),
+        ),
+        migrations.RunPython(keep_texts, migrations.RunPython.noop),
+        migrations.RemoveField(model_name="harvest", name="flag_reason"),
+        migrations.RemoveField(model_name="processing", name="flag_reason"),
+    ]
