@@ -205,11 +205,19 @@ def _gln(value) -> str | None:
     return parsed.key if parsed.ai in ("414", "417") else None
 
 
-def _party(doc: dict, key: str, sub: str) -> str | None:
-    for entry in doc.get(key) or []:
-        if str(entry.get("type", "")).endswith("owning_party"):
-            return _gln(entry.get(sub))
-    return None
+class _Glns(dict):
+    """The GLN of each place or party address, parsed once per replay: a county's events
+    name a few hundred places, each thousands of times."""
+
+    def __missing__(self, value):
+        self[value] = found = _gln(value)
+        return found
+
+    def party(self, doc: dict, key: str, sub: str) -> str | None:
+        for entry in doc.get(key) or []:
+            if str(entry.get("type", "")).endswith("owning_party"):
+                return self[entry.get(sub)]
+        return None
 
 
 class _Canon(dict):
@@ -263,12 +271,12 @@ def replay() -> Replay:
         )  # fmt: skip
     )
     withdrawn = {row[0] for row in rows if row[1]}
-    glns = set()
+    gln_of = _Glns()
     for row in rows:
-        glns.update(g for g in (_gln(row[5]), _gln(row[6])) if g)
-        doc = row[8]
-        glns.update(g for g in (_party(doc, "sourceList", "source"),
-                                _party(doc, "destinationList", "destination")) if g)  # fmt: skip
+        gln_of[row[5]], gln_of[row[6]]  # noqa: B018 (parsed into the memo)
+        gln_of.party(row[8], "sourceList", "source")
+        gln_of.party(row[8], "destinationList", "destination")
+    glns = {g for g in gln_of.values() if g}
     site_org = dict(Site.objects.filter(gln__in=glns).values_list("gln", "organisation_id"))
     party_org: dict[str, int] = {}
     for gln, pk in (
@@ -285,7 +293,7 @@ def replay() -> Replay:
     for event_id, is_decl, kind, action, step, read_point, location, org, doc in rows:
         if is_decl or event_id in withdrawn:
             continue
-        place = site_org.get(_gln(location)) or site_org.get(_gln(read_point)) or org
+        place = site_org.get(gln_of[location]) or site_org.get(gln_of[read_point]) or org
         if kind == "TransformationEvent":
             for q in doc.get("inputQuantityList") or []:
                 lot, kg = canon[q.get("epcClass")], _kg(q)
@@ -300,7 +308,7 @@ def replay() -> Replay:
         quantities = [(canon[q.get("epcClass")], _kg(q)) for q in doc.get("quantityList") or []]
         quantities = [(lot, kg) for lot, kg in quantities if lot and kg is not None]
         if action == "ADD":
-            owner = party_org.get(_party(doc, "destinationList", "destination"))
+            owner = party_org.get(gln_of.party(doc, "destinationList", "destination"))
             for lot, kg in quantities:
                 node = holder.get(lot) or owner or place
                 if node is not None:
@@ -312,15 +320,15 @@ def replay() -> Replay:
                 if node is not None:
                     add(balance.Flow(node, lot, "loss", kg))
         elif step == "shipping":
-            sender = party_org.get(_party(doc, "sourceList", "source"))
+            sender = party_org.get(gln_of.party(doc, "sourceList", "source"))
             for lot, kg in quantities:
                 node = holder.get(lot) or sender or place
                 if node is not None:
                     add(balance.Flow(node, lot, "out", kg))
                     transit[lot] = (node, kg)
         elif step == "receiving":
-            receiver = party_org.get(_party(doc, "destinationList", "destination")) or place
-            sender = party_org.get(_party(doc, "sourceList", "source"))
+            receiver = party_org.get(gln_of.party(doc, "destinationList", "destination")) or place
+            sender = party_org.get(gln_of.party(doc, "sourceList", "source"))
             for lot, kg in quantities:
                 if lot in transit:
                     del transit[lot]
