@@ -14,9 +14,12 @@ it, as everything else of that transaction does.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable, Collection
 
 from .errors import DomainError
+
+logger = logging.getLogger(__name__)
 
 
 def kept(codes: Collection[str], *, about: Callable[..., tuple]) -> Callable:
@@ -30,8 +33,11 @@ def kept(codes: Collection[str], *, about: Callable[..., tuple]) -> Callable:
                 return action(actor=actor, **kwargs)
             except DomainError as exc:
                 if exc.code in codes:
-                    organisation, subject = about(**kwargs)
-                    record(actor, exc, organisation, subject)
+                    try:
+                        organisation, subject = about(**kwargs)
+                        record(actor, exc, organisation, subject)
+                    except Exception:  # the user still gets the refusal, not this
+                        logger.exception("could not keep the refused attempt %s", exc.code)
                 raise
 
         return run

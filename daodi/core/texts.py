@@ -22,7 +22,13 @@ def shown(text: dict | None) -> str:
         return ""
     if "msgid" not in text:
         return str(text.get("text", ""))
-    return gettext(text["msgid"]) % text["values"]
+    msgid, values = text["msgid"], text.get("values") or {}
+    for template in (gettext(msgid), msgid):  # a translation may name another value
+        try:
+            return template % values
+        except (KeyError, TypeError, ValueError):
+            continue
+    return msgid
 
 
 class FlagText:

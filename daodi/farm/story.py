@@ -52,15 +52,16 @@ def farm_records(ctx: story.Context) -> story.Section | None:
     )
     if not plots:
         return None
-    # The crop's records: after the plot's harvest before this crop's (a perennial's
-    # sowing years ago stays in), up to its last harvest in the lineage.
+    # The crop's records: after the plot's last harvest of an earlier year (a crop taken in
+    # parts within a season is one crop; a perennial's sowing years ago stays in), up to
+    # its last harvest in the lineage.
     first = {p.pk: min(harvested[p.gln]) for p in plots}
     window = {p.pk: (None, max(harvested[p.gln])) for p in plots}
     for plot_id, day in Harvest.plots.through.objects.filter(plot__in=plots).values_list(
         "plot_id", "harvest__harvested_on"
     ):
         after, last = window[plot_id]
-        if day < first[plot_id] and (after is None or day > after):
+        if day.year < first[plot_id].year and (after is None or day > after):
             window[plot_id] = (day, last)
     records = FarmRecord.objects.filter(plot__in=plots, kind__in=PUBLIC_KINDS).order_by(
         "date", "id"

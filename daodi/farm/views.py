@@ -133,8 +133,8 @@ class HarvestResource(WriteOnce):
     )
     detail_fields = (
         "lot", "holder", "plots", "herb", "grade", "harvested_on", "fresh_kg", "herb_age_years",
-        "method", "yield_kg_per_mu", "flagged", "flag_reason", "reviewed_at", "reviewed_by",
-        "review_note",
+        "method", "yield_kg_per_mu", "flagged", ("flag_reason", _("flag")), "reviewed_at",
+        "reviewed_by", "review_note",
     )  # fmt: skip
 
     def queryset(self, user, *, write=False):
@@ -171,7 +171,8 @@ class ProcessingResource(WriteOnce):
     detail_fields = (
         "kind", "holder", "site", "herb", "grade", "started_at", "finished_at", "method",
         "temperature_c", "hours", "input_kg", "output_kg", "ratio", "no_sulphur", "no_dye",
-        "no_weighting", "flagged", "flag_reason", "reviewed_at", "reviewed_by", "review_note",
+        "no_weighting", "flagged", ("flag_reason", _("flag")), "reviewed_at", "reviewed_by",
+        "review_note",
         "sensor_readings", ("lots", _("Lots")),
     )  # fmt: skip
 

@@ -804,7 +804,9 @@ def claim_gi(
         raise NotFound(_("No lot %(lot)s is known.") % {"lot": lot})
     policy.require_write(actor, found.holder)
     kg = Decimal(kg)
-    if kg <= 0 or (found.quantity is not None and kg > found.quantity):
+    if kg <= 0:
+        _refuse(_("Enter the weight claimed."), "validation_failed", "kg")
+    if found.quantity is not None and kg > found.quantity:
         _refuse(
             _("Lot %(lot)s holds %(left)s kg.") % {"lot": found.batch, "left": found.quantity},
             "more_than_lot",
@@ -826,8 +828,9 @@ def claim_gi(
             "indication",
         )
     dry_kg = gi.dry_equivalent(found, kg)
-    # Claims of one GI queue here, so two at once cannot both pass the cap.
+    # Claims of one GI, and of one lot, queue here: two at once cannot both pass a limit.
     GeographicIndication.objects.select_for_update().filter(pk=indication.pk).exists()
+    Lot.objects.select_for_update().filter(pk=found.pk).exists()
     _check_gi_weight(indication, found, kg, dry_kg)
     return records.create(
         actor,
@@ -863,14 +866,16 @@ def _check_gi_weight(indication, lot: Lot, kg: Decimal, dry_kg: Decimal) -> None
             "gi_weight_cap",
             "kg",
         )
+    # Against what the lot was made with: claims made before part of it was used stay valid.
+    size = max((q for q in (lot.quantity, gi.made_kg(lot)) if q is not None), default=None)
     before = GIClaim.objects.filter(lot=lot.identifier).aggregate(total=Sum("kg"))["total"] or 0
-    if lot.quantity is not None and before + kg > lot.quantity:
+    if size is not None and before + kg > size:
         _refuse(
             _(
                 "Lot %(lot)s holds %(left)s kg, of which %(claimed)s kg is claimed under a "
                 "geographic indication already."
             )
-            % {"lot": lot.batch, "left": lot.quantity, "claimed": before},
+            % {"lot": lot.batch, "left": size, "claimed": before},
             "more_than_lot",
             "kg",
         )

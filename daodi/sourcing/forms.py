@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from daodi.catalog.models import GeographicIndication, Grade, Herb
@@ -29,7 +31,9 @@ def _show_first(form, name: str, count: int) -> None:
     shown = list(field.queryset[:count])
     key = field.to_field_name or "pk"
     if chosen and all(str(getattr(o, key)) != str(chosen) for o in shown):
-        shown += list(field.queryset.filter(**{key: chosen})[:1])
+        # Not a valid choice at all: the field says so when the form is cleaned.
+        with contextlib.suppress(ValueError, ValidationError):
+            shown += list(field.queryset.filter(**{key: chosen})[:1])
     field.widget.choices = [("", field.empty_label or "")] + [
         (getattr(o, key), field.label_from_instance(o)) for o in shown
     ]
@@ -64,7 +68,8 @@ class PurchaseForm(ActionForm):
     price_unit = forms.ChoiceField(label=_("Price unit"), choices=PriceUnit.choices)
     amount_paid = forms.DecimalField(
         label=_("Amount paid"), max_digits=12, decimal_places=2, required=False,
-        help_text=_("Empty: paid in full."), widget=forms.NumberInput(attrs=NUMBER),
+        help_text=_("Empty: paid in full (on credit: nothing paid yet)."),
+        widget=forms.NumberInput(attrs=NUMBER),
     )  # fmt: skip
     payment_method = forms.ChoiceField(label=_("Payment method"), choices=PaymentMethod.choices)
     id_card = forms.CharField(

@@ -80,6 +80,23 @@ def origins(lots: set[str]) -> dict[str, list[Division]]:
     return {lot: [divisions[g] for g in glns_of.get(lot, []) if g in divisions] for lot in lots}
 
 
+def made_kg(lot: Lot) -> Decimal | None:
+    """The weight ``lot`` was made with (its first event's quantity), in kg; None when that
+    event gives none in kg."""
+    if not lot.first_event_id:
+        return None
+    doc = Event.objects.filter(pk=lot.first_event_id).values_list("document", flat=True).first()
+    for key in ("outputQuantityList", "quantityList"):
+        for entry in (doc or {}).get(key) or []:
+            try:
+                named = identifiers.canonical(entry.get("epcClass"))
+            except (identifiers.IdentifierError, TypeError):
+                continue
+            if named == lot.identifier and entry.get("uom") == "KGM" and "quantity" in entry:
+                return Decimal(str(entry["quantity"]))
+    return None
+
+
 def _short(identifier: str) -> str:
     return identifier.rsplit("/", 1)[-1]
 

@@ -9,6 +9,16 @@ def keep_texts(apps, schema_editor):
             model.objects.filter(pk=pk).update(flag={"text": text})
 
 
+def back_to_texts(apps, schema_editor):
+    """Undone: each flag as text again (in the default language)."""
+    from daodi.core.texts import shown
+
+    for name in ("Harvest", "Processing"):
+        model = apps.get_model("farm", name)
+        for pk, flag in model.objects.exclude(flag=None).values_list("pk", "flag"):
+            model.objects.filter(pk=pk).update(flag_reason=shown(flag)[:300])
+
+
 class Migration(migrations.Migration):
     dependencies = [("farm", "0004_flag_reviews")]
 
@@ -23,7 +33,7 @@ class Migration(migrations.Migration):
             name="flag",
             field=models.JSONField(blank=True, null=True, verbose_name="flag"),
         ),
-        migrations.RunPython(keep_texts, migrations.RunPython.noop),
+        migrations.RunPython(keep_texts, back_to_texts),
         migrations.RemoveField(model_name="harvest", name="flag_reason"),
         migrations.RemoveField(model_name="processing", name="flag_reason"),
     ]

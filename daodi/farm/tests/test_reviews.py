@@ -107,3 +107,15 @@ def test_a_flag_reads_in_the_readers_language_whoever_raised_it(fields):
         assert harvest.flag_reason.startswith("Yield 1200")
     harvest.flag = {"text": "产量偏高"}  # a flag kept before flags were msgids
     assert harvest.flag_reason == "产量偏高"
+
+
+def test_nobody_reviews_a_flag_on_what_they_recorded(fields):
+    operator = Actor(fields.n.point_operator, "web")
+    harvest = fields.harvest(kg="2400", actor=operator)
+    before = state()
+    with pytest.raises(DomainError) as refused:
+        actions.review_harvest(actor=operator, harvest=harvest, note="我自己看过")
+    assert refused.value.code == "own_record" and state() == before
+    done = actions.review_harvest(actor=Actor(fields.n.station_admin, "web"), harvest=harvest,
+                                  note="站里复核：过磅单无误")  # fmt: skip
+    assert done.reviewed_by == fields.n.station_admin

@@ -33,3 +33,11 @@ def test_a_lots_page_shows_the_records_of_its_own_crop_only(fields):
     (farm,) = [s for s in page["sections"] if s["key"] == "farm"]
     (plot,) = farm["data"]
     assert [r["what"].split()[0] for r in plot["records"]] == ["这一茬的底肥", "这一茬的追肥"]
+
+
+def test_a_crop_harvested_in_parts_keeps_its_records_on_every_part(fields):
+    note(fields, dt.date(2026, 5, 1), "这一茬的底肥")
+    fields.harvest(day=dt.date(2026, 9, 1), kg="600")  # the first part of the crop
+    lot = fields.harvest(day=dt.date(2026, 9, 15), kg="600").lot
+    (farm,) = [s for s in story.build(lot)["sections"] if s["key"] == "farm"]
+    assert [r["what"].split()[0] for r in farm["data"][0]["records"]] == ["这一茬的底肥"]

@@ -345,9 +345,21 @@ def test_one_lot_is_never_claimed_for_more_than_it_holds(fields):
                          purpose="listing")  # fmt: skip
     assert refused.value.code == "more_than_lot" and "200" in str(refused.value.message)
     assert state() == before
-    actions.claim_gi(actor=SYSTEM, lot=dry, indication=fields.gi, kg=Decimal("200"),
-                     purpose="listing")  # fmt: skip
+    # Part of the lot is sorted out; a claim on the rest still counts against its 400 kg.
+    actions.record_loss(actor=SYSTEM, lot=dry, kg=Decimal("50"), reason="sorting",
+                        recorded_at=at(31))  # fmt: skip
+    actions.claim_gi(actor=SYSTEM, lot=dry, indication=fields.gi, kg=Decimal("180"),
+                     purpose="listing")  # 380 of 400, though 350 are left  # fmt: skip
+    with pytest.raises(DomainError) as refused:  # 440 of 400
+        actions.claim_gi(actor=SYSTEM, lot=dry, indication=fields.gi, kg=Decimal("60"),
+                         purpose="label")  # fmt: skip
+    assert refused.value.code == "more_than_lot"
     assert GIClaim.objects.filter(lot=dry).count() == 2
+    with pytest.raises(DomainError) as refused:  # a typing slip, not an over-claim
+        actions.claim_gi(actor=SYSTEM, lot=dry, indication=fields.gi, kg=Decimal("0"),
+                         purpose="label")  # fmt: skip
+    assert refused.value.code == "validation_failed"
+    assert not Refusal.objects.filter(code="validation_failed").exists()
 
 
 def test_the_consumer_page_shows_the_gi_only_when_every_origin_has_its_plot(fields):

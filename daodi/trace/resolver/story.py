@@ -236,6 +236,15 @@ def _canon(value) -> str | None:
         return None
 
 
+def _named_objects(doc: dict, keys=("quantityList", "epcList")) -> set[str]:
+    """Canonical identifiers an event names under ``keys`` (quantity classes and EPCs)."""
+    found = set()
+    for key in keys:
+        for entry in doc.get(key) or []:
+            found.add(_canon(entry.get("epcClass") if isinstance(entry, dict) else entry))
+    return found - {None}
+
+
 def _gln(value: str | None) -> str | None:
     """The GLN of a place or party URI (SGLN, PGLN, GLN Digital Link), else None."""
     if not value:
@@ -532,9 +541,10 @@ def build(identifier: str, root: Lot | None = None) -> dict:
     timeline, plots, origins = [], [], []
     recall = hold = None
     # A GI is shown only when every lot the item came from was harvested on a plot on
-    # record (as a GI claim requires, sourcing.gi): not for a lineage with a lot bought
-    # or made without one.
+    # record (as a GI claim requires, sourcing.gi): not for a lineage with a root lot (one
+    # no transformation made) that entered otherwise, e.g. bought without a harvest.
     unplotted = False
+    made, harvested, entered = set(), set(), set()
     for event in loaded.events:
         doc = event.document
         key = step_key(event)
@@ -565,8 +575,11 @@ def build(identifier: str, root: Lot | None = None) -> dict:
             if division is not None:
                 origins.append(division)
             unplotted = unplotted or plot["gln"] is None
-        elif key == "commissioning" and event.action == "ADD":
-            unplotted = True  # a lot that enters the chain without a harvest on record
+            harvested.update(_named_objects(doc))
+        elif event.event_type == "ObjectEvent" and event.action == "ADD":
+            entered.update(_named_objects(doc))  # coded, bought, corrected upwards …
+        elif event.event_type == "TransformationEvent":
+            made.update(_named_objects(doc, ("outputQuantityList", "outputEPCList")))
         if key == "recall":
             recall = {
                 "reason": str(extension(doc, "recallReason") or ""),
@@ -625,7 +638,9 @@ def build(identifier: str, root: Lot | None = None) -> dict:
         "recall": recall,
         "hold": hold,
         "origins": list(dict.fromkeys(division_text(d) for d in origins)),
-        "indication": None if unplotted else _indication(herb, origins),
+        "indication": (
+            None if unplotted or entered - made - harvested else _indication(herb, origins)
+        ),
         "plots": plots,
         "harvest_from": harvest_dates[0] if harvest_dates else None,
         "harvest_to": harvest_dates[-1] if harvest_dates else None,
