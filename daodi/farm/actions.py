@@ -174,6 +174,8 @@ def record_activity(*, actor: Actor, plot: Plot, kind: str, date: dt.date, **fie
                 code="banned_pesticide",
                 fields={"product": [message]},
             )
+    if fields.get("seed_lot"):  # a lot of ours: known to the store, kept in its one form
+        fields["seed_lot"] = _known_lot(fields["seed_lot"], "seed_lot")
     stored = None
     if fields.get("photo") and not isinstance(fields["photo"], str):
         stored = fields["photo"] = store_photo(fields["photo"])
@@ -183,6 +185,21 @@ def record_activity(*, actor: Actor, plot: Plot, kind: str, date: dt.date, **fie
         if stored:  # a record refused after its photo was kept leaves no photo behind
             default_storage.delete(stored)
         raise
+
+
+def _known_lot(value: str, field: str) -> str:
+    """The canonical identifier of a lot the store knows (a GS1 Digital Link or EPC URN)."""
+    from daodi.trace.epcis import identifiers
+    from daodi.trace.models import Lot
+
+    try:
+        canonical = identifiers.canonical(value.strip())
+    except identifiers.IdentifierError:
+        canonical = None
+    if canonical is None or not Lot.objects.filter(identifier=canonical).exists():
+        message = _("No lot %(lot)s is known.") % {"lot": value}
+        raise DomainError(message, code="unknown_lot", fields={field: [message]})
+    return canonical
 
 
 def _write_activity(actor: Actor, plot: Plot, kind: str, date: dt.date, fields: dict):

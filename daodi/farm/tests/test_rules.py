@@ -269,3 +269,18 @@ def test_records_need_their_kind_s_fields(fields):
     assert set(refused.value.fields) >= {"product", "dose", "pre_harvest_interval_days"}
     assert state() == before
     assert FarmRecord.objects.count() == 0
+
+
+def test_a_seed_lot_of_ours_must_be_a_lot_the_store_knows(fields):
+    seed = fields.harvest(kg="100", day=dt.date(2025, 9, 1))  # last year's lot, kept as seed
+    before = state()
+    with pytest.raises(DomainError) as refused:
+        actions.record_activity(actor=SYSTEM, plot=fields.plot, kind=RecordKind.SEED_SOURCE,
+                                date=dt.date(2026, 3, 1), seed_lot="H250901-9999")  # fmt: skip
+    assert refused.value.code == "unknown_lot" and "seed_lot" in refused.value.fields
+    assert state() == before
+    urn = "urn:epc:class:lgtin:" + fields.item.gtin[1:8] + "." + fields.item.gtin[0]
+    urn += fields.item.gtin[8:13] + "." + seed.lot.rsplit("/", 1)[-1]
+    record = actions.record_activity(actor=SYSTEM, plot=fields.plot, kind=RecordKind.SEED_SOURCE,
+                                     date=dt.date(2026, 3, 1), seed_lot=urn)  # fmt: skip
+    assert record.seed_lot == seed.lot  # the EPC URN kept as the lot's Digital Link
