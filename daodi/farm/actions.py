@@ -187,6 +187,18 @@ def record_activity(*, actor: Actor, plot: Plot, kind: str, date: dt.date, **fie
         raise
 
 
+def _outside(msgid: str, value: dict, low, high, herb) -> dict | None:
+    """The flag (core.texts) for the one ``value`` outside the herb's plausible
+    ``low``–``high`` (either may be unset), else None."""
+    ((_name, number),) = value.items()
+    if not rules.outside(number, low, high):
+        return None
+    return texts.later(
+        msgid, {**value, "low": "—" if low is None else low, "high": "—" if high is None else high,
+                "herb": herb},
+    )  # fmt: skip
+
+
 def _known_lot(value: str, field: str) -> str:
     """The canonical identifier of a lot the store knows (a GS1 Digital Link or EPC URN)."""
     from daodi.trace.epcis import identifiers
@@ -341,21 +353,16 @@ def harvest(
 
     area = sum((p.area_mu for p in plots), Decimal(0))
     per_mu = rules.per_mu(fresh_kg, area)
-    flag = None
-    if rules.outside(per_mu, herb.yield_min_kg_per_mu, herb.yield_max_kg_per_mu):
-        flag = texts.later(
-            gettext_noop(
-                "Yield %(yield)s kg/亩 lies outside the plausible %(low)s–%(high)s kg/亩 for "
-                "%(herb)s."
-            ),
-            {
-                "yield": per_mu,
-                "low": herb.yield_min_kg_per_mu if herb.yield_min_kg_per_mu is not None else "—",
-                "high": herb.yield_max_kg_per_mu if herb.yield_max_kg_per_mu is not None else "—",
-                "herb": herb,
-            },
-        )
-    elif herb.yield_max_kg_per_mu is not None:
+    flag = _outside(
+        gettext_noop(
+            "Yield %(yield)s kg/亩 lies outside the plausible %(low)s–%(high)s kg/亩 for %(herb)s."
+        ),
+        {"yield": per_mu},
+        herb.yield_min_kg_per_mu,
+        herb.yield_max_kg_per_mu,
+        herb,
+    )
+    if flag is None and herb.yield_max_kg_per_mu is not None:
         # A crop harvested in parts is judged whole: this year's harvests of these plots.
         earlier = Harvest.objects.filter(
             plots__in=plots, harvested_on__year=harvested_on.year
@@ -551,18 +558,16 @@ def process(
         )
     ratio = rules.ratio(input_kg, output_kg)
     flag = None
-    if kind in RATIO_CHECKED and rules.outside(ratio, herb.dry_ratio_min, herb.dry_ratio_max):
-        flag = texts.later(
+    if kind in RATIO_CHECKED:
+        flag = _outside(
             gettext_noop(
                 "Fresh:dry ratio %(ratio)s lies outside the plausible %(low)s–%(high)s for "
                 "%(herb)s."
             ),
-            {
-                "ratio": ratio,
-                "low": herb.dry_ratio_min if herb.dry_ratio_min is not None else "—",
-                "high": herb.dry_ratio_max if herb.dry_ratio_max is not None else "—",
-                "herb": herb,
-            },
+            {"ratio": ratio},
+            herb.dry_ratio_min,
+            herb.dry_ratio_max,
+            herb,
         )
     site = site or events.node_site(actor, holder)
     if site.organisation_id != holder.pk:
