@@ -187,15 +187,16 @@ def record_activity(*, actor: Actor, plot: Plot, kind: str, date: dt.date, **fie
         raise
 
 
-def _outside(msgid: str, value: dict, low, high, herb) -> dict | None:
-    """The flag (core.texts) for the one ``value`` outside the herb's plausible
-    ``low``–``high`` (either may be unset), else None."""
-    ((_name, number),) = value.items()
-    if not rules.outside(number, low, high):
+def _outside(msgid: str, name: str, value, low, high, herb) -> dict | None:
+    """The flag (core.texts) for ``value`` outside the herb's plausible ``low``–``high``
+    (either may be unset), else None."""
+    if not rules.outside(value, low, high):
         return None
+    unset = "—"
     return texts.later(
-        msgid, {**value, "low": "—" if low is None else low, "high": "—" if high is None else high,
-                "herb": herb},
+        msgid,
+        {name: value, "low": unset if low is None else low, "high": unset if high is None else high,
+         "herb": herb},
     )  # fmt: skip
 
 
@@ -357,7 +358,8 @@ def harvest(
         gettext_noop(
             "Yield %(yield)s kg/亩 lies outside the plausible %(low)s–%(high)s kg/亩 for %(herb)s."
         ),
-        {"yield": per_mu},
+        "yield",
+        per_mu,
         herb.yield_min_kg_per_mu,
         herb.yield_max_kg_per_mu,
         herb,
@@ -564,7 +566,8 @@ def process(
                 "Fresh:dry ratio %(ratio)s lies outside the plausible %(low)s–%(high)s for "
                 "%(herb)s."
             ),
-            {"ratio": ratio},
+            "ratio",
+            ratio,
             herb.dry_ratio_min,
             herb.dry_ratio_max,
             herb,

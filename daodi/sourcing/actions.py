@@ -172,11 +172,11 @@ def _replayed(existing: Purchase, fields: dict) -> Purchase:
         if name not in fields:
             continue
         given = fields[name]
-        if name in ("seller", "herb", "grade"):
+        if name in ("seller", "herb", "grade"):  # records: compared by key, no query
             given, kept = getattr(given, "pk", given), getattr(existing, f"{name}_id")
         elif name == "price_unit":
             kept = existing.price_unit
-        else:
+        else:  # weights and prices: "52.40" is 52.4
             given, kept = Decimal(given or 0), getattr(existing, name)
         if given != kept:
             raise Conflict(
@@ -395,7 +395,6 @@ def _record_purchase(
                 _refuse(_("This lot cannot be bought as this herb."), "lot_mismatch", "lot")
             if found.quantity is not None:
                 _correction(actor, seller, site, lot, net - found.quantity, when)
-            harvested = lot
             place = {"id": events.sgln(site.gln)}
             event_id = events.capture_id(
                 actor,
@@ -416,7 +415,7 @@ def _record_purchase(
                 checked=True,
             )
             if grade is not None and events.lot_gtin(herb, grade) != found.gtin:
-                lot = _graded(actor, point, site, harvested, herb, grade, moisture_pct, net, when)
+                lot = _graded(actor, point, site, lot, herb, grade, moisture_pct, net, when)
         else:
             if new_lot is None:
                 lot, new_lot = _new_lot(
@@ -846,8 +845,8 @@ def claim_gi(
 
 
 def _check_gi_weight(indication, lot: Lot, kg: Decimal, dry_kg: Decimal) -> None:
-    """Refuse a claim beyond the GI-origin weight that entered, or beyond what is left of
-    the lot after its earlier claims."""
+    """Refuse a claim beyond the GI-origin weight that entered, or one that takes the lot's
+    claims beyond what it was made with."""
     cap = gi.cap(indication)
     if cap.claimed + dry_kg > cap.entered:
         _refuse(
