@@ -43,6 +43,9 @@ class PurchaseForm(ActionForm):
     """A purchase on a phone: the seller found by name, phone or ID card; weights; money."""
 
     client_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    # Set by the browser when the purchase was made offline and is sent later: the purchase
+    # keeps the time it happened (and its day's settlement), not the time it was uploaded.
+    bought_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
     point = forms.ModelChoiceField(label=_("Buying point"), queryset=Organisation.objects.none())
     seller = forms.ModelChoiceField(label=_("Seller"), queryset=Organisation.objects.none())
     lot = forms.ModelChoiceField(
@@ -108,7 +111,7 @@ class PurchaseForm(ActionForm):
 
     def action_data(self):
         data = dict(self.cleaned_data)
-        for name in ("tare_kg", "moisture_pct", "amount_paid", "grade"):
+        for name in ("tare_kg", "moisture_pct", "amount_paid", "grade", "bought_at"):
             if data.get(name) in (None, ""):
                 data.pop(name, None)
         return data

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from daodi.catalog.models import Herb
+from daodi.catalog.models import Grade, Herb
 from daodi.farm.models import GROWER_KINDS
 from daodi.orgs import policy
 from daodi.orgs.choices import OrgKind
@@ -113,6 +113,49 @@ def sellers(user, q: str = "", point=None, limit: int | None = 20):
         qs = qs.filter(match)
     qs = qs.order_by("name", "id")
     return qs if limit is None else qs[:limit]
+
+
+def offline_lists(user) -> dict:
+    """What the purchase form needs while offline: the sellers the user may buy from at
+    their points, with what the seller search matches on, and the herbs and grades.
+
+    The browser keeps this and answers the seller search from it without a connection, so
+    it holds only what the form's own lists show to this user.
+    """
+    mine = list(points(user))
+    growers = Organisation.objects.none()
+    if mine:
+        under = Q()
+        for point in mine:
+            under |= Q(path__startswith=point.path)
+        growers = sellers(user, limit=None).filter(under)
+    grades = Grade.objects.filter(herb__is_active=True).select_related("herb")
+    return {
+        "points": [{"id": p.pk, "text": p.name} for p in mine],
+        "sellers": [
+            {
+                "id": o.pk,
+                "text": o.name,
+                "hint": _seller_hint(o),
+                "code": o.code,
+                "phone": o.phone,
+                "id_card": getattr(getattr(o, "identity", None), "id_card_masked", ""),
+            }
+            for o in growers[:OFFLINE_SELLERS]
+        ],
+        "herbs": [{"id": h.pk, "text": h.name} for h in Herb.objects.filter(is_active=True)],
+        "grades": [{"id": g.pk, "herb": g.herb_id, "text": str(g)} for g in grades],
+    }
+
+
+# A hub reads thousands of households; a phone keeps at most this many (the ones under the
+# points the user buys at, by name).
+OFFLINE_SELLERS = 5000
+
+
+def _seller_hint(org: Organisation) -> str:
+    identity_row = getattr(org, "identity", None)
+    return identity_row.id_card_masked if identity_row is not None else org.phone
 
 
 # --- stock and the network view --------------------------------------------------------------

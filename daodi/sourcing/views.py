@@ -5,13 +5,16 @@ daily settlements and the ledger import."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -250,6 +253,42 @@ def seller_options(request):
     return HttpResponse(body)
 
 
+# --- offline purchases ------------------------------------------------------------------------
+@login_required
+def offline_data(request):
+    """The purchase form's lists as JSON (sellers, herbs, grades, points), scoped to the
+    user: the service worker keeps it and answers the seller search from it offline."""
+    response = JsonResponse(queries.offline_lists(request.user))
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def service_worker(request):
+    """The service worker that keeps the purchase form usable offline (sourcing/sw.js).
+
+    Served from /sourcing/ so that its scope covers the network's pages; public, since it
+    holds no one's data and the browser fetches it again to look for a new version. Its
+    version is the digest of the script itself, so any change installs a fresh cache.
+    """
+    context = {
+        "form_url": reverse("sourcing:purchase_create"),
+        "data_url": reverse("sourcing:offline_data"),
+        "options_url": reverse("sourcing:seller_options"),
+        "pick_url": "/organisations/pick/",
+        "static_url": static(""),
+        "scope": reverse("sourcing:service_worker").rsplit("/", 1)[0] + "/",
+        "version": "VERSION",
+    }
+    script = render_to_string("sourcing/sw.js", context)
+    digest = hashlib.sha256(script.encode()).hexdigest()[:12]
+    response = HttpResponse(
+        script.replace('"VERSION"', f'"{digest}"', 1), content_type="text/javascript"
+    )
+    response["Cache-Control"] = "no-cache"
+    response["Service-Worker-Allowed"] = context["scope"]
+    return response
+
+
 @login_required
 def settlement(request, pk):
     """A point's daily settlement (XLSX): ``?date=YYYY-MM-DD``, default today."""
@@ -438,6 +477,8 @@ urlpatterns = [
     path("purchases/<int:pk>/", DetailPage.as_view(resource=PURCHASES), name="purchase_detail"),
     path("purchases/<int:pk>/receipt/", receipt, name="purchase_receipt"),
     path("sellers/options/", seller_options, name="seller_options"),
+    path("offline/data/", offline_data, name="offline_data"),
+    path("sw.js", service_worker, name="service_worker"),
     path("ledger/import/", ledger_import, name="ledger_import"),
     *pages(DISPATCHES),
     path("dispatches/<int:pk>/receive/", receive, name="dispatch_receive"),

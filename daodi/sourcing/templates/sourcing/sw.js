@@ -1,0 +1,127 @@
+// The buying network's service worker: keeps the purchase form usable without a connection.
+// Served by sourcing.views.service_worker from /sourcing/sw.js, so its scope is /sourcing/.
+// VERSION is a digest of this script as served: a change to it (or to the URLs below)
+// installs a new worker, which drops the caches of the old one.
+"use strict";
+const VERSION = "{{ version }}";
+const PAGES = "daodi-offline-pages-" + VERSION; // the form page and the lists JSON
+const STATIC = "daodi-offline-static-" + VERSION; // CSS, JS and icons the form loads
+const FORM_URL = "{{ form_url|escapejs }}";
+const DATA_URL = "{{ data_url|escapejs }}";
+const OPTIONS_URL = "{{ options_url|escapejs }}"; // the htmx seller search (<option>s)
+const PICK_URL = "{{ pick_url|escapejs }}"; // the seller picker (JSON results)
+const STATIC_URL = "{{ static_url|escapejs }}";
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(PAGES).then((cache) => cache.addAll([FORM_URL, DATA_URL])).catch(() => {}),
+  );
+  self.skipWaiting();
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((names) => Promise.all(
+        names.filter((n) => n.startsWith("daodi-offline-") && n !== PAGES && n !== STATIC)
+          .map((n) => caches.delete(n)),
+      ))
+      .then(() => self.clients.claim()),
+  );
+});
+
+// The form page names the assets it loaded (whatever other scripts it gained); keep them.
+self.addEventListener("message", (event) => {
+  if (!event.data || event.data.type !== "cache") return;
+  const urls = event.data.urls || [];
+  event.waitUntil(
+    Promise.all([
+      caches.open(PAGES).then((c) => c.addAll([FORM_URL, DATA_URL])),
+      caches.open(STATIC).then((c) => c.addAll(urls.filter((u) => isStatic(new URL(u, self.location))))),
+    ])
+      .then(() => reply(event, { type: "cached" }))
+      .catch(() => reply(event, { type: "cache-failed" })),
+  );
+});
+
+function reply(event, message) {
+  if (event.source) event.source.postMessage(message);
+}
+
+function isStatic(url) {
+  return url.origin === self.location.origin && url.pathname.startsWith(STATIC_URL);
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  // Writes always go to the network: the page queues a purchase itself when that fails.
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (isStatic(url)) {
+    event.respondWith(cacheFirst(request));
+  } else if (url.pathname === FORM_URL || url.pathname === DATA_URL) {
+    event.respondWith(networkFirst(request, url.pathname));
+  } else if (url.pathname === OPTIONS_URL || url.pathname === PICK_URL) {
+    event.respondWith(fetch(request).catch(() => sellersOffline(url)));
+  } else if (request.mode === "navigate" && url.pathname.startsWith("{{ scope|escapejs }}")) {
+    // Any other page of the network while offline: the purchase form, which works.
+    event.respondWith(fetch(request).catch(() => caches.match(FORM_URL, { cacheName: PAGES })));
+  }
+});
+
+async function cacheFirst(request) {
+  const cached = await caches.match(request, { cacheName: STATIC });
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok) (await caches.open(STATIC)).put(request, response.clone());
+  return response;
+}
+
+// The form and the lists are always fetched fresh when there is a connection (a new
+// household appears at once); the copy kept is the last one the server sent this user.
+// A redirect (to the sign-in page) is passed on and never kept in place of the form.
+async function networkFirst(request, key) {
+  try {
+    const response = await fetch(request);
+    if (response.ok && response.type === "basic" && !response.redirected) {
+      (await caches.open(PAGES)).put(key, response.clone());
+    }
+    return response;
+  } catch (offline) {
+    const cached = await caches.match(key, { cacheName: PAGES });
+    if (cached) return cached;
+    throw offline;
+  }
+}
+
+// The seller search while offline, from the kept lists: the same matches the server makes
+// (name, phone, code, the ID card's last four characters), as <option>s or as JSON.
+async function sellersOffline(url) {
+  const cached = await caches.match(DATA_URL, { cacheName: PAGES });
+  const data = cached ? await cached.json() : { sellers: [] };
+  const q = (url.searchParams.get("q") || "").trim().toLowerCase();
+  const found = data.sellers.filter((s) => matches(s, q)).slice(0, 20);
+  if (url.pathname === PICK_URL) {
+    const results = found.map((s) => ({ id: s.id, text: s.text, hint: s.hint }));
+    return new Response(JSON.stringify({ results: results, offline: true }), {
+      headers: { "Content-Type": "application/json" },
+    });
+  }
+  const options = found.map((s) =>
+    `<option value="${s.id}">${escape(s.text)}${s.id_card ? " · " + escape(s.id_card) : ""}</option>`,
+  );
+  return new Response(options.join(""), { headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
+
+function matches(seller, q) {
+  if (!q) return true;
+  if (seller.text.toLowerCase().includes(q) || (seller.phone || "").includes(q)) return true;
+  if ((seller.code || "").toLowerCase() === q) return true;
+  const tail = q.slice(-4);
+  return q.length >= 4 && /^[0-9x]{4}$/.test(tail) && (seller.id_card || "").toLowerCase().endsWith(tail);
+}
+
+function escape(text) {
+  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

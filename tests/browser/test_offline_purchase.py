@@ -1,0 +1,124 @@
+"""Offline purchases at a village point, in headless Chromium at 390×844.
+
+The landing page promises purchases "online or offline": the operator opens the purchase
+form once with a connection, loses it, records two purchases, which wait on the phone as
+待上传, and when the connection returns each is recorded once, with its receipt to print —
+even when the first upload reached the server but its answer never came back.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from conftest import PASSWORD, make_org
+from daodi.farm.tests.world import Fields
+from daodi.orgs.choices import OrgKind
+from daodi.sourcing.models import Purchase
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def point(network):
+    fields = Fields(network)
+    fields.second = make_org(OrgKind.HOUSEHOLD, "赵铁柱", "HH3", network.point)
+    return fields
+
+
+def buy(page, seller_query: str, seller: str, gross: str, price: str) -> None:
+    """Fill the purchase form the way an operator does and tap 记录收购."""
+    page.get_by_test_id("seller-search").fill(seller_query)
+    expect(page.locator("#id_seller option")).to_have_count(1)
+    page.select_option("#id_seller", label=seller)
+    page.select_option("#id_herb", label="党参")
+    page.select_option("#id_grade", label="党参 统货")
+    page.fill("#id_gross_kg", gross)
+    page.fill("#id_price", price)
+    page.get_by_test_id("save").click()
+
+
+def test_two_purchases_made_offline_are_recorded_once_each_when_the_connection_returns(
+    point, phone, screenshot
+):
+    page = phone
+    context = page.context
+    page.goto("/login/")
+    page.fill("#id_username", "point_op")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_test_id("sign-in").click()
+    page.wait_for_url("**/")
+
+    # Given the operator opened the purchase form once online (the phone now keeps it).
+    page.goto("/sourcing/purchases/new/")
+    expect(page.get_by_test_id("offline-ready")).to_be_visible()
+
+    # When the connection is lost, the form still opens, and two purchases are recorded.
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_test_id("offline-banner")).to_be_visible()
+    # (The seller picker's search is answered on the phone, from the point's kept list.)
+    picked = page.evaluate(
+        "fetch('/organisations/pick/?purpose=seller&q=赵').then(r => r.json())"
+    )
+    assert picked["results"] == [{"id": point.second.pk, "text": "赵铁柱", "hint": ""}]
+    buy(page, "王大", "王大山", "52.4", "11")
+    expect(page.get_by_test_id("queued")).to_have_count(1)
+    buy(page, "赵铁", "赵铁柱", "30", "12")
+
+    # Then both wait on the phone as 待上传, and nothing reached the server.
+    queued = page.get_by_test_id("queued")
+    expect(queued).to_have_count(2)
+    expect(page.get_by_test_id("pending-count")).to_have_text("2")
+    expect(queued.get_by_test_id("queued-state")).to_have_text(["待上传", "待上传"])
+    keys = sorted(queued.evaluate_all("rows => rows.map(r => r.dataset.key)"))
+    assert len(set(keys)) == 2
+    assert Purchase.objects.count() == 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "offline-queued")
+
+    # When the connection returns, the first upload reaches the server, which records it,
+    # but its answer is lost on the way back: the phone must send it again.
+    lost = []
+
+    def lose_the_answer(route):
+        if route.request.method == "POST" and not lost:
+            route.fetch()  # the server records the purchase…
+            lost.append(route.request.post_data)
+            route.abort("connectionreset")  # …and the phone never hears back
+        else:
+            route.continue_()
+
+    page.route("**/sourcing/purchases/new/", lose_the_answer)
+    back_online = timezone.now()
+    with page.expect_event("requestfailed"):
+        context.set_offline(False)
+    page.wait_for_function("document.querySelector('[data-offline-status]').textContent === ''")
+    assert lost and Purchase.objects.count() == 1
+    expect(page.get_by_test_id("pending-count")).not_to_have_text("0")
+
+    # And the next time the form opens, the rest is sent, the first one a second time.
+    page.unroute("**/sourcing/purchases/new/")
+    page.reload()
+    expect(page.get_by_test_id("pending-count")).to_have_text("0")
+    expect(queued.get_by_test_id("queued-state")).to_have_text(["已上传", "已上传"])
+
+    # Then each purchase is recorded once, under its own key, at the time it was made.
+    purchases = Purchase.objects.order_by("net_kg")
+    assert sorted(p.client_key for p in purchases) == keys
+    assert all(p.bought_at < back_online for p in purchases)
+    assert [(p.seller.name, p.net_kg, p.amount) for p in purchases] == [
+        ("赵铁柱", Decimal("30.00"), Decimal("360.00")),
+        ("王大山", Decimal("52.40"), Decimal("576.40")),
+    ]
+    screenshot(page, "offline-uploaded")
+
+    # And each receipt can be printed afterwards from the list.
+    links = page.get_by_test_id("queued-receipt")
+    expect(links).to_have_count(2)
+    for href in links.evaluate_all("links => links.map(a => a.getAttribute('href'))"):
+        response = page.request.get(href)
+        assert response.headers["content-type"] == "application/pdf"
