@@ -61,9 +61,7 @@ def test_two_purchases_made_offline_are_recorded_once_each_when_the_connection_r
     page.reload()
     expect(page.get_by_test_id("offline-banner")).to_be_visible()
     # (The seller picker's search is answered on the phone, from the point's kept list.)
-    picked = page.evaluate(
-        "fetch('/organisations/pick/?purpose=seller&q=赵').then(r => r.json())"
-    )
+    picked = page.evaluate("fetch('/organisations/pick/?purpose=seller&q=赵').then(r => r.json())")
     assert picked["results"] == [{"id": point.second.pk, "text": "赵铁柱", "hint": ""}]
     buy(page, "王大", "王大山", "52.4", "11")
     expect(page.get_by_test_id("queued")).to_have_count(1)

@@ -195,7 +195,7 @@ class FarmWorld:
 PAGES = {
     "sourcing:seller_options", "sourcing:ledger_import", "sourcing:mass_balance",
     "sourcing:gi_violations", "sourcing:county", "sourcing:node", "sourcing:settlement",
-    "sourcing:refusals",
+    "sourcing:refusals", "sourcing:offline_data", "sourcing:service_worker",
 }  # fmt: skip
 
 
@@ -210,9 +210,11 @@ def check_page(client, world, route: str, name: str, state) -> None:
         assert response.status_code == 404, name  # PT1's node is not theirs
     elif short in ("gi_violations", "refusals"):
         assert response.status_code == 403, name  # regulators only
-    elif short == "seller_options":
+    elif short in ("seller_options", "offline_data"):
         assert response.status_code == 200
         assert n.household.name not in response.content.decode(), "another point's seller"
+    elif short == "service_worker":  # the same script for everyone, no one's data
+        assert response.status_code == 200 and response["Content-Type"] == "text/javascript"
     elif short == "ledger_import":
         assert response.status_code == 200
         post = client.post(url, {"point": n.point.pk})
