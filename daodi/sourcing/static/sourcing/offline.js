@@ -69,6 +69,8 @@
     save(item).then(function () {
       form.reset();
       keyField.value = newKey();
+      var search = document.getElementById("seller-search");
+      if (search) search.value = "";
       status(T.tQueued);
       render();
       panel.scrollIntoView({ block: "start" });
@@ -177,8 +179,9 @@
       mine.sort(function (a, b) { return (a.state === "sent") - (b.state === "sent") || b.at - a.at; });
       var list = panel.querySelector("[data-offline-list]");
       list.replaceChildren.apply(list, mine.map(row));
-      panel.querySelector("[data-testid=pending-count]").textContent =
-        mine.filter(function (i) { return i.state !== "sent"; }).length;
+      var count = panel.querySelector("[data-testid=pending-count]");
+      count.textContent = mine.filter(function (i) { return i.state !== "sent"; }).length;
+      count.className = "badge " + (count.textContent === "0" ? "text-bg-success" : "text-bg-warning");
       panel.hidden = mine.length === 0;
     });
   }
