@@ -21,7 +21,7 @@ from daodi.trace.epcis import identifiers
 from daodi.trace.models import Event, Lot
 
 from . import balance, identity
-from .choices import DispatchStatus
+from .choices import DispatchStatus, PriceUnit
 from .models import (
     Commingling,
     Dispatch,
@@ -145,6 +145,7 @@ def offline_lists(user) -> dict:
         ],
         "herbs": [{"id": h.pk, "text": h.name} for h in Herb.objects.filter(is_active=True)],
         "grades": [{"id": g.pk, "herb": g.herb_id, "text": str(g)} for g in grades],
+        "price_units": [{"id": value, "text": str(label)} for value, label in PriceUnit.choices],
     }
 
 

@@ -258,7 +258,8 @@ def seller_options(request):
 def offline_data(request):
     """The purchase form's lists as JSON (sellers, herbs, grades, points), scoped to the
     user: the service worker keeps it and answers the seller search from it offline."""
-    response = JsonResponse(queries.offline_lists(request.user))
+    data = queries.offline_lists(request.user) | {"user": request.user.get_username()}
+    response = JsonResponse(data)
     response["Cache-Control"] = "private, no-cache"
     return response
 
@@ -276,6 +277,7 @@ def service_worker(request):
         "options_url": reverse("sourcing:seller_options"),
         "pick_url": "/organisations/pick/",
         "static_url": static(""),
+        "store_js": static("sourcing/offline-store.js"),
         "scope": reverse("sourcing:service_worker").rsplit("/", 1)[0] + "/",
         "version": "VERSION",
     }

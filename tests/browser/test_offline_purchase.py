@@ -94,7 +94,7 @@ def test_two_purchases_made_offline_are_recorded_once_each_when_the_connection_r
     back_online = timezone.now()
     with page.expect_event("requestfailed"):
         context.set_offline(False)
-    page.wait_for_function("document.querySelector('[data-offline-status]').textContent === ''")
+    expect(page.get_by_test_id("offline-status")).to_have_text("已保存在本机，联网后自动上传。")
     assert lost and Purchase.objects.count() == 1
     expect(page.get_by_test_id("pending-count")).not_to_have_text("0")
 
@@ -120,3 +120,41 @@ def test_two_purchases_made_offline_are_recorded_once_each_when_the_connection_r
     for href in links.evaluate_all("links => links.map(a => a.getAttribute('href'))"):
         response = page.request.get(href)
         assert response.headers["content-type"] == "application/pdf"
+
+
+def test_a_purchase_whose_sending_fails_on_a_weak_signal_is_kept_and_recorded_once_later(
+    point, phone
+):
+    page = phone
+    context = page.context
+    page.goto("/login/")
+    page.fill("#id_username", "point_op")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_test_id("sign-in").click()
+    page.wait_for_url("**/")
+    page.goto("/sourcing/purchases/new/")
+    expect(page.get_by_test_id("offline-ready")).to_be_visible()
+
+    # Given the phone believes it is online, but the purchase reaches the server and its
+    # answer is lost (the browser would show its error page and the operator tap again).
+    def lose_the_answer(route):
+        if route.request.method == "POST":
+            route.fetch()
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    context.route("**/sourcing/purchases/new/", lose_the_answer)
+    buy(page, "王大", "王大山", "52.4", "11")
+
+    # Then the form comes back with the purchase kept on the phone as 待上传.
+    expect(page.get_by_test_id("queued-state")).to_have_text(["待上传"])
+    expect(page.get_by_test_id("offline-status")).to_have_text("已保存在本机，联网后自动上传。")
+    assert Purchase.objects.count() == 1  # the server did record it
+
+    # When the signal is good again and the form opens, it is sent again, and recorded once.
+    context.unroute("**/sourcing/purchases/new/")
+    page.reload()
+    expect(page.get_by_test_id("queued-state")).to_have_text(["已上传"])
+    purchase = Purchase.objects.get()
+    assert purchase.seller == point.n.household and purchase.net_kg == Decimal("52.40")

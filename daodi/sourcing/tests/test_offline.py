@@ -27,6 +27,8 @@ def test_the_kept_lists_hold_the_operators_sellers_herbs_and_grades_and_no_other
     assert {"id", "text", "hint", "code", "phone", "id_card"} == set(data["sellers"][0])
     assert data["herbs"] == [{"id": fields.herb.pk, "text": "党参"}]
     assert data["grades"] == [{"id": fields.grade.pk, "herb": fields.herb.pk, "text": "党参 统货"}]
+    assert {"id": "jin", "text": "元/市斤"} in data["price_units"]
+    assert data["user"] == "point_op"  # whose queue a purchase kept by the worker joins
 
 
 def test_the_kept_lists_are_only_for_a_signed_in_user(client, fields):

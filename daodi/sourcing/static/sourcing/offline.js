@@ -10,29 +10,13 @@
   "use strict";
   var panel = document.querySelector("[data-offline-queue]");
   var form = document.querySelector("form[data-offline-form]");
-  if (!panel || !form || !window.indexedDB) return;
+  if (!panel || !form || !window.indexedDB || !window.daodiQueue) return;
   var T = panel.dataset; // translated texts: T.tPending, T.tSent, …
   var user = panel.dataset.user;
   var keyField = form.elements.client_key;
   var uploading = false;
 
-  // --- the queue: one IndexedDB store of purchases, keyed by their client key ----------------
-  function store(mode, work) {
-    return new Promise(function (resolve, reject) {
-      var open = indexedDB.open("daodi-offline", 1);
-      open.onupgradeneeded = function () { open.result.createObjectStore("purchases", { keyPath: "key" }); };
-      open.onerror = function () { reject(open.error); };
-      open.onsuccess = function () {
-        var tx = open.result.transaction("purchases", mode);
-        var request = work(tx.objectStore("purchases"));
-        tx.oncomplete = function () { resolve(request && request.result); };
-        tx.onerror = function () { reject(tx.error); };
-      };
-    });
-  }
-  function items() { return store("readonly", function (s) { return s.getAll(); }); }
-  function save(item) { return store("readwrite", function (s) { return s.put(item); }); }
-  function forget(key) { return store("readwrite", function (s) { return s.delete(key); }); }
+  var items = daodiQueue.items, save = daodiQueue.save, forget = daodiQueue.forget; // offline-store.js
 
   // --- client keys ------------------------------------------------------------------------------
   // The page kept by the service worker carries the key it was served with; once that key
@@ -109,7 +93,14 @@
       });
     };
     var done = navigator.locks ? navigator.locks.request("daodi-offline-upload", run) : run();
-    return done.catch(function () {}).then(function () { uploading = false; status(""); render(); });
+    return done.catch(function () {}).then(function () {
+      uploading = false;
+      return render();
+    }).then(function (waiting) {
+      // Say what is left: purchases still waiting (unless a reason was given already).
+      var text = panel.querySelector("[data-offline-status]").textContent;
+      if (text === T.tUploading) status(waiting ? T.tQueued : "");
+    });
   }
 
   // Send one purchase; true to go on with the next, false to stop (offline, signed out).
@@ -183,6 +174,7 @@
       count.textContent = mine.filter(function (i) { return i.state !== "sent"; }).length;
       count.className = "badge " + (count.textContent === "0" ? "text-bg-success" : "text-bg-warning");
       panel.hidden = mine.length === 0;
+      return mine.filter(function (i) { return i.state === "pending"; }).length;
     });
   }
 
@@ -236,6 +228,7 @@
   }
   window.addEventListener("online", connection);
   window.addEventListener("offline", connection);
+  if (/[?&]kept=1/.test(location.search)) status(T.tQueued); // kept by the service worker
   tidy().then(render).then(connection);
 
   if ("serviceWorker" in navigator) {

@@ -11,6 +11,7 @@ const DATA_URL = "{{ data_url|escapejs }}";
 const OPTIONS_URL = "{{ options_url|escapejs }}"; // the htmx seller search (<option>s)
 const PICK_URL = "{{ pick_url|escapejs }}"; // the seller picker (JSON results)
 const STATIC_URL = "{{ static_url|escapejs }}";
+importScripts("{{ store_js|escapejs }}"); // daodiQueue: the queue the form page shows
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -54,10 +55,13 @@ function isStatic(url) {
 
 self.addEventListener("fetch", (event) => {
   const request = event.request;
-  // Writes always go to the network: the page queues a purchase itself when that fails.
-  if (request.method !== "GET") return;
   const url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
+  if (request.method === "POST" && request.mode === "navigate" && url.pathname === FORM_URL) {
+    event.respondWith(sendOrKeep(request));
+  }
+  // Other writes go to the network as they are (the page queues what it sends itself).
+  if (request.method !== "GET") return;
   if (isStatic(url)) {
     event.respondWith(cacheFirst(request));
   } else if (url.pathname === FORM_URL || url.pathname === DATA_URL) {
@@ -70,12 +74,57 @@ self.addEventListener("fetch", (event) => {
   }
 });
 
+// A purchase sent while the phone believes it is online, but the network fails on the way
+// (a weak signal): kept in the queue, instead of lost to the browser's error page, and the
+// form shown again. If the server did record it, the upload later gets the same purchase
+// back for the same client key.
+async function sendOrKeep(request) {
+  const copy = request.clone();
+  try {
+    return await fetch(request);
+  } catch (failed) {
+    const fields = [];
+    (await copy.formData()).forEach((value, name) => {
+      if (typeof value === "string" && name !== "csrfmiddlewaretoken") fields.push([name, value]);
+    });
+    const key = fields.find((f) => f[0] === "client_key");
+    if (!key) throw failed;
+    const cached = await caches.match(DATA_URL, { cacheName: PAGES });
+    const data = cached ? await cached.json() : {};
+    const made = fields.find((f) => f[0] === "bought_at");
+    if (made && !made[1]) made[1] = new Date().toISOString();
+    await self.daodiQueue.save({
+      key: key[1], user: data.user, fields: fields, summary: summaryOf(fields, data),
+      state: "pending", at: Date.now(),
+    });
+    return Response.redirect(FORM_URL + "?kept=1", 303);
+  }
+}
+
+// What the queue lists of a purchase, named from the kept lists.
+function summaryOf(fields, data) {
+  const value = (name) => (fields.find((f) => f[0] === name) || [])[1] || "";
+  const named = (list, id) => ((data[list] || []).find((x) => String(x.id) === id) || {}).text || "";
+  const kg = (parseFloat(value("gross_kg")) || 0) - (parseFloat(value("tare_kg")) || 0);
+  return {
+    seller: named("sellers", value("seller")), herb: named("herbs", value("herb")),
+    grade: named("grades", value("grade")), kg: kg.toFixed(2), price: value("price"),
+    unit: named("price_units", value("price_unit")),
+  };
+}
+
+// Assets: the kept copy at once, refreshed behind it (in production their names carry a
+// digest of their content, so a changed file is a new address anyway).
 async function cacheFirst(request) {
-  const cached = await caches.match(request, { cacheName: STATIC });
-  if (cached) return cached;
-  const response = await fetch(request);
-  if (response.ok) (await caches.open(STATIC)).put(request, response.clone());
-  return response;
+  const cache = await caches.open(STATIC);
+  const cached = await cache.match(request);
+  const fresh = fetch(request).then((response) => {
+    if (response.ok) cache.put(request, response.clone());
+    return response;
+  });
+  if (!cached) return fresh;
+  fresh.catch(() => {});
+  return cached;
 }
 
 // The form and the lists are always fetched fresh when there is a connection (a new
