@@ -66,7 +66,10 @@
     function shown(name) {
       var field = form.elements[name];
       if (!field) return "";
-      if (field.selectedOptions) return field.selectedOptions.length ? field.selectedOptions[0].text : "";
+      if (field.selectedOptions) { // a <select>: its chosen option's text, none for "---------"
+        var chosen = field.selectedOptions[0];
+        return chosen && chosen.value ? chosen.text : "";
+      }
       var label = form.querySelector("[data-picker-text='" + name + "']"); // a search picker's text box
       return label ? label.value : field.value;
     }

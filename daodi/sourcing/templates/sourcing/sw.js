@@ -69,8 +69,8 @@ self.addEventListener("fetch", (event) => {
   } else if (url.pathname === OPTIONS_URL || url.pathname === PICK_URL) {
     event.respondWith(fetch(request).catch(() => sellersOffline(url)));
   } else if (request.mode === "navigate" && url.pathname.startsWith("{{ scope|escapejs }}")) {
-    // Any other page of the network while offline: the purchase form, which works.
-    event.respondWith(fetch(request).catch(() => caches.match(FORM_URL, { cacheName: PAGES })));
+    // Any other page of the network while offline: to the purchase form, which works there.
+    event.respondWith(fetch(request).catch(() => Response.redirect(FORM_URL, 302)));
   }
 });
 
