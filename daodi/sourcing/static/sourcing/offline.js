@@ -35,6 +35,11 @@
   }
   if (usedKeys().indexOf(keyField.value) >= 0) keyField.value = newKey();
 
+  // The seller list as served: the search replaces its options, and a cleared form must not
+  // offer the last seller found as the next one's.
+  var sellers = form.elements.seller && form.elements.seller.tagName === "SELECT" ? form.elements.seller : null;
+  var servedSellers = sellers ? sellers.innerHTML : "";
+
   // --- recording ---------------------------------------------------------------------------------
   form.addEventListener("submit", function (event) {
     markUsed(keyField.value);
@@ -52,12 +57,12 @@
     var item = { key: keyField.value, user: user, fields: fields, summary: summary(), state: "pending", at: Date.now() };
     save(item).then(function () {
       form.reset();
+      if (sellers) { sellers.innerHTML = servedSellers; sellers.value = ""; }
       keyField.value = newKey();
       var search = document.getElementById("seller-search");
       if (search) search.value = "";
       status(T.tQueued);
-      render();
-      panel.scrollIntoView({ block: "start" });
+      return render().then(function () { panel.scrollIntoView({ block: "start" }); });
     });
   });
 
