@@ -75,8 +75,7 @@
         var chosen = field.selectedOptions[0];
         return chosen && chosen.value ? chosen.text : "";
       }
-      var label = form.querySelector("[data-picker-text='" + name + "']"); // a search picker's text box
-      return label ? label.value : field.value;
+      return field.value; // a search picker's text box holds the chosen name
     }
     var gross = parseFloat(form.elements.gross_kg.value) || 0;
     var tare = parseFloat((form.elements.tare_kg || {}).value) || 0;
@@ -136,6 +135,10 @@
     if (page.querySelector("[name=client_key]")) { // the form again, with the server's reasons
       item.state = "failed";
       item.errors = reasons(page);
+      // A purchase outside the herb's plausible ranges is asked to be confirmed: offer the
+      // form's own confirm button, which sends it again as confirmed.
+      var confirm = page.querySelector("button[name=confirm]");
+      item.confirm = confirm ? [confirm.textContent.trim(), confirm.value] : null;
       return save(item).then(function () { return true; });
     }
     if (page.querySelector("#id_username")) status(T.tSignIn);
@@ -167,6 +170,13 @@
       else field.value = pair[1];
     });
     form.scrollIntoView({ block: "start" });
+  }
+
+  function confirmAndSend(item) {
+    item.fields = item.fields.filter(function (f) { return f[0] !== "confirm"; }).concat([["confirm", item.confirm[1]]]);
+    item.state = "pending";
+    item.errors = item.confirm = null;
+    save(item).then(upload);
   }
 
   // --- the list ------------------------------------------------------------------------------------
@@ -211,6 +221,11 @@
       li.append(line);
     } else if (item.state === "failed") {
       (item.errors || []).forEach(function (e) { li.append(el("div", { "class": "small text-danger" }, e)); });
+      if (item.confirm) {
+        var yes = el("button", { type: "button", "class": "btn btn-sm btn-warning me-2 mt-1", "data-testid": "queued-confirm" }, item.confirm[0]);
+        yes.addEventListener("click", function () { confirmAndSend(item); });
+        li.append(yes);
+      }
       var fix = el("button", { type: "button", "class": "btn btn-sm btn-outline-primary me-2 mt-1" }, T.tCorrect);
       fix.addEventListener("click", function () { correct(item); });
       var drop = el("button", { type: "button", "class": "btn btn-sm btn-outline-danger mt-1" }, T.tRemove);

@@ -107,7 +107,9 @@ function summaryOf(fields, data) {
   const named = (list, id) => ((data[list] || []).find((x) => String(x.id) === id) || {}).text || "";
   const kg = (parseFloat(value("gross_kg")) || 0) - (parseFloat(value("tare_kg")) || 0);
   return {
-    seller: named("sellers", value("seller")), herb: named("herbs", value("herb")),
+    // The seller picker sends the chosen id as seller__id and the name as seller.
+    seller: named("sellers", value("seller__id") || value("seller")) || value("seller"),
+    herb: named("herbs", value("herb")),
     grade: named("grades", value("grade")), kg: kg.toFixed(2), price: value("price"),
     unit: named("price_units", value("price_unit")),
   };
