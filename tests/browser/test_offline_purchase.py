@@ -121,6 +121,14 @@ def test_two_purchases_made_offline_are_recorded_once_each_when_the_connection_r
         response = page.request.get(href)
         assert response.headers["content-type"] == "application/pdf"
 
+    # When the operator signs out, the phone forgets the kept form and the sellers' list.
+    page.get_by_test_id("nav-toggle").click()
+    page.get_by_test_id("user-menu").click()
+    page.get_by_test_id("logout").click()
+    page.wait_for_url("**/")
+    kept = page.evaluate("caches.keys()")
+    assert kept and not [name for name in kept if name.startswith("daodi-offline-pages-")]
+
 
 def test_a_purchase_whose_sending_fails_on_a_weak_signal_is_kept_and_recorded_once_later(
     point, phone
