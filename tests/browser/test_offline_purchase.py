@@ -166,3 +166,40 @@ def test_a_purchase_whose_sending_fails_on_a_weak_signal_is_kept_and_recorded_on
     expect(page.get_by_test_id("queued-state")).to_have_text(["已上传"])
     purchase = Purchase.objects.get()
     assert purchase.seller == point.n.household and purchase.net_kg == Decimal("52.40")
+
+
+def test_a_purchase_the_server_refuses_on_upload_shows_why_and_is_corrected_in_the_form(
+    point, phone
+):
+    page = phone
+    context = page.context
+    page.goto("/login/")
+    page.fill("#id_username", "point_op")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_test_id("sign-in").click()
+    page.wait_for_url("**/")
+    page.goto("/sourcing/purchases/new/")
+    expect(page.get_by_test_id("offline-ready")).to_be_visible()
+
+    # Given a purchase made offline whose tare is more than its gross weight.
+    context.set_offline(True)
+    page.fill("#id_tare_kg", "40")
+    buy(page, "王大", "王大山", "30", "11")
+    expect(page.get_by_test_id("queued-state")).to_have_text(["待上传"])
+
+    # When the connection returns, the server refuses it: the list says why, nothing is written.
+    context.set_offline(False)
+    row = page.get_by_test_id("queued")
+    expect(row.get_by_test_id("queued-state")).to_have_text(["未被接受"])
+    expect(row).to_contain_text("皮重（kg）：")
+    assert Purchase.objects.count() == 0
+
+    # Then 改正 puts it back into the form; corrected and sent, it is recorded and leaves the list.
+    row.get_by_role("button", name="改正").click()
+    expect(page.locator("#id_gross_kg")).to_have_value("30")
+    page.fill("#id_tare_kg", "1")
+    page.get_by_test_id("save").click()
+    expect(page.get_by_test_id("receipt")).to_be_visible()
+    assert Purchase.objects.get().net_kg == Decimal("29.00")
+    page.goto("/sourcing/purchases/new/")
+    expect(page.get_by_test_id("queued")).to_have_count(0)
