@@ -125,7 +125,8 @@ def test_two_purchases_made_offline_are_recorded_once_each_when_the_connection_r
     page.get_by_test_id("nav-toggle").click()
     page.get_by_test_id("user-menu").click()
     page.get_by_test_id("logout").click()
-    page.wait_for_url("**/")
+    page.wait_for_url(lambda url: "/sourcing/" not in url)
+    page.wait_for_load_state()
     kept = page.evaluate("caches.keys()")
     assert kept and not [name for name in kept if name.startswith("daodi-offline-pages-")]
 
