@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
-from django.urls import path, reverse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
@@ -274,8 +274,8 @@ def service_worker(request):
     context = {
         "form_url": reverse("sourcing:purchase_create"),
         "data_url": reverse("sourcing:offline_data"),
-        "options_url": reverse("sourcing:seller_options"),
-        "pick_url": "/organisations/pick/",
+        "options_url": _url_or_none("sourcing:seller_options"),
+        "pick_url": _url_or_none("orgs:organisation_pick") or "/organisations/pick/",
         "static_url": static(""),
         "store_js": static("sourcing/offline-store.js"),
         "scope": reverse("sourcing:service_worker").rsplit("/", 1)[0] + "/",
@@ -289,6 +289,14 @@ def service_worker(request):
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = context["scope"]
     return response
+
+
+def _url_or_none(name: str) -> str:
+    """The address of a search the worker answers offline, if this deployment has it."""
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
 
 
 @login_required
