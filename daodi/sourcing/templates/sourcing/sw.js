@@ -14,9 +14,7 @@ const STATIC_URL = "{{ static_url|escapejs }}";
 importScripts("{{ store_js|escapejs }}"); // daodiQueue: the queue the form page shows
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(
-    caches.open(PAGES).then((cache) => cache.addAll([FORM_URL, DATA_URL])).catch(() => {}),
-  );
+  event.waitUntil(keepPages().catch(() => {}));
   self.skipWaiting();
 });
 
@@ -37,13 +35,23 @@ self.addEventListener("message", (event) => {
   const urls = event.data.urls || [];
   event.waitUntil(
     Promise.all([
-      caches.open(PAGES).then((c) => c.addAll([FORM_URL, DATA_URL])),
+      keepPages(),
       caches.open(STATIC).then((c) => c.addAll(urls.filter((u) => isStatic(new URL(u, self.location))))),
     ])
       .then(() => reply(event, { type: "cached" }))
       .catch(() => reply(event, { type: "cache-failed" })),
   );
 });
+
+// The form and the lists as this user gets them now; a redirect (signed out: the sign-in
+// page) is not kept in their place.
+function keepPages() {
+  return caches.open(PAGES).then((cache) => Promise.all([FORM_URL, DATA_URL].map((url) =>
+    fetch(url, { credentials: "same-origin" }).then((response) => {
+      if (!response.ok || response.redirected) throw new Error("not signed in");
+      return cache.put(url, response);
+    }))));
+}
 
 function reply(event, message) {
   if (event.source) event.source.postMessage(message);
