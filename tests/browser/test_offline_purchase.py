@@ -8,6 +8,7 @@ even when the first upload reached the server but its answer never came back.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -123,7 +124,9 @@ def test_two_purchases_made_offline_are_recorded_once_each_when_the_connection_r
 
     # When the operator signs out, the phone forgets the kept form and the sellers' list.
     page.get_by_test_id("nav-toggle").click()
+    expect(page.locator("#mainnav")).to_have_class(re.compile(r"\bshow\b"))
     page.get_by_test_id("user-menu").click()
+    expect(page.get_by_test_id("logout")).to_be_visible()
     page.get_by_test_id("logout").click()
     page.wait_for_url(lambda url: "/sourcing/" not in url)
     page.wait_for_load_state()

@@ -160,13 +160,19 @@ async function sellersOffline(url) {
   const cached = await caches.match(DATA_URL, { cacheName: PAGES });
   const data = cached ? await cached.json() : { sellers: [] };
   const q = (url.searchParams.get("q") || "").trim().toLowerCase();
-  const found = data.sellers.filter((s) => matches(s, q)).slice(0, 20);
   if (url.pathname === PICK_URL) {
-    const results = found.map((s) => ({ id: s.id, text: s.text, hint: s.hint }));
+    // The pickers of the purchase form: its sellers and its buying points; no other list
+    // is kept on the phone.
+    const purpose = url.searchParams.get("purpose");
+    const list = { seller: data.sellers, point: data.points }[purpose];
+    if (!list) return Response.error();
+    const results = list.filter((s) => matches(s, q)).slice(0, 20)
+      .map((s) => ({ id: s.id, text: s.text, hint: s.hint || "" }));
     return new Response(JSON.stringify({ results: results, offline: true }), {
       headers: { "Content-Type": "application/json" },
     });
   }
+  const found = (data.sellers || []).filter((s) => matches(s, q)).slice(0, 20);
   const options = found.map((s) =>
     `<option value="${s.id}">${escape(s.text)}${s.id_card ? " · " + escape(s.id_card) : ""}</option>`,
   );
