@@ -209,6 +209,7 @@
     var top = el("div", { "class": "d-flex justify-content-between gap-2" });
     top.append(el("strong", {}, s.seller || "—"));
     var badge = { pending: ["text-bg-warning", T.tPending], sent: ["text-bg-success", T.tSent], failed: ["text-bg-danger", T.tFailed] }[item.state];
+    if (item.state === "failed" && item.confirm) badge = ["text-bg-warning", T.tCheck];
     top.append(el("span", { "class": "badge " + badge[0], "data-testid": "queued-state" }, badge[1]));
     li.append(top);
     var time = new Date(item.at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
