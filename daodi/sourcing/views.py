@@ -267,9 +267,11 @@ def offline_data(request):
 def service_worker(request):
     """The service worker that keeps the purchase form usable offline (sourcing/sw.js).
 
-    Served from /sourcing/ so that its scope covers the network's pages; public, since it
-    holds no one's data and the browser fetches it again to look for a new version. Its
-    version is the digest of the script itself, so any change installs a fresh cache.
+    Its scope is the whole site (``Service-Worker-Allowed: /``), so that an operator who
+    opens the platform's home page without a connection is led to the purchase form.
+    Public, since it holds no one's data and the browser fetches it again to look for a
+    new version. Its version is the digest of the script itself, so any change installs a
+    fresh cache.
     """
     context = {
         "form_url": reverse("sourcing:purchase_create"),
@@ -278,7 +280,7 @@ def service_worker(request):
         "pick_url": _url_or_none("orgs:organisation_pick") or "/organisations/pick/",
         "static_url": static(""),
         "store_js": static("sourcing/offline-store.js"),
-        "scope": reverse("sourcing:service_worker").rsplit("/", 1)[0] + "/",
+        "scope": reverse("home"),
         "version": "VERSION",
     }
     script = render_to_string("sourcing/sw.js", context)

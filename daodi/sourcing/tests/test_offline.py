@@ -36,11 +36,11 @@ def test_the_kept_lists_are_only_for_a_signed_in_user(client, fields):
     assert response.status_code == 302 and response.url.startswith("/login/")
 
 
-def test_the_service_worker_covers_the_network_pages_and_is_versioned_by_its_content(client):
+def test_the_service_worker_covers_the_site_and_is_versioned_by_its_content(client):
     response = client.get("/sourcing/sw.js")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/javascript"
-    assert response["Service-Worker-Allowed"] == "/sourcing/"
+    assert response["Service-Worker-Allowed"] == "/"  # the home page leads to the form
     assert response["Cache-Control"] == "no-cache"  # a new version is found at once
     script = response.content.decode()
     assert len(re.findall(r'const VERSION = "([0-9a-f]{12})";', script)) == 1

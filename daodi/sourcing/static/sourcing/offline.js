@@ -259,7 +259,7 @@
     navigator.serviceWorker.addEventListener("message", function (event) {
       if (event.data && event.data.type === "cached") document.querySelector("[data-offline-ready]").hidden = false;
     });
-    navigator.serviceWorker.register(panel.dataset.sw)
+    navigator.serviceWorker.register(panel.dataset.sw, { scope: panel.dataset.swScope })
       .then(function () { return navigator.serviceWorker.ready; })
       .then(function (registration) {
         if (!navigator.onLine) return;

@@ -1,5 +1,6 @@
 // The buying network's service worker: keeps the purchase form usable without a connection.
-// Served by sourcing.views.service_worker from /sourcing/sw.js, so its scope is /sourcing/.
+// Served by sourcing.views.service_worker from /sourcing/sw.js, registered for the whole
+// site (its scope, "{{ scope|escapejs }}") by the purchase form page only.
 // VERSION is a digest of this script as served: a change to it (or to the URLs below)
 // installs a new worker, which drops the caches of the old one.
 "use strict";
@@ -76,8 +77,9 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(networkFirst(request, url.pathname));
   } else if (url.pathname === OPTIONS_URL || url.pathname === PICK_URL) {
     event.respondWith(fetch(request).catch(() => sellersOffline(url)));
-  } else if (request.mode === "navigate" && url.pathname.startsWith("{{ scope|escapejs }}")) {
-    // Any other page of the network while offline: to the purchase form, which works there.
+  } else if (request.mode === "navigate") {
+    // Any other page while offline (the home page the phone opens on): to the purchase
+    // form, which works there.
     event.respondWith(fetch(request).catch(() => Response.redirect(FORM_URL, 302)));
   }
 });
