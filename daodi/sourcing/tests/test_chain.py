@@ -284,12 +284,13 @@ def test_packing_more_than_the_lot_holds_or_another_herb_or_anothers_lot_is_refu
     )
     bulk = chain.f.item  # a variable-measure bulk item: no net quantity
     before = state()
+    mine, theirs = Actor(chain.processor_op, "web"), Actor(chain.n.point_operator, "web")
     refusals = [
-        ({"trade_item": chain.bag, "count": 1201}, "more_than_lot", Actor(chain.processor_op, "web")),
-        ({"trade_item": other_herb, "count": 1}, "wrong_herb", Actor(chain.processor_op, "web")),
-        ({"trade_item": bulk, "count": 1}, "not_a_retail_item", Actor(chain.processor_op, "web")),
-        ({"trade_item": chain.bag, "count": 0}, "validation_failed", Actor(chain.processor_op, "web")),
-        ({"trade_item": chain.bag, "count": 1}, None, Actor(chain.n.point_operator, "web")),
+        ({"trade_item": chain.bag, "count": 1201}, "more_than_lot", mine),
+        ({"trade_item": other_herb, "count": 1}, "wrong_herb", mine),
+        ({"trade_item": bulk, "count": 1}, "not_a_retail_item", mine),
+        ({"trade_item": chain.bag, "count": 0}, "validation_failed", mine),
+        ({"trade_item": chain.bag, "count": 1}, None, theirs),
     ]  # fmt: skip
     for given, code, actor in refusals:
         with pytest.raises(DomainError) as refused:
