@@ -137,7 +137,7 @@ class DispatchForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         mine = Organisation.objects.filter(
-            policy.org_q(self.user, write=True), kind__in=queries.NETWORK[1:]
+            policy.org_q(self.user, write=True), kind__in=queries.NETWORK
         )
         self.fields["source"].queryset = mine
         self.fields["destination"].queryset = queries.destinations(self.user)
