@@ -58,7 +58,12 @@ def item_kg(item: TradeItem) -> Decimal:
 
 
 def _packable(lot: str, kg: Decimal) -> Lot:
-    """The lot to pack from, checked: known, active, not in transit, holding ``kg``."""
+    """The lot to pack from, checked: known, active, not in transit, holding ``kg``.
+
+    The one place packing decides whether a lot may be used: the rule that refuses a lot
+    blocked by a held or failed input it was made from (trace's ``ensure_usable``) is
+    called here, after these checks.
+    """
     if not Lot.objects.filter(identifier=lot).exclude(batch="").exists():
         raise NotFound(_("No lot %(lot)s is known.") % {"lot": lot})
     ((found, _kg),) = input_lots([(lot, kg)], field="lot")
@@ -100,8 +105,6 @@ def pack(
     kg = (item_kg(trade_item) * count).quantize(GRAM, rounding=ROUND_HALF_UP)
     found = _packable(lot, kg)
     policy.require_write(actor, found.holder)
-    # A lot blocked by a held or failed input it was made from is refused here too, once
-    # trace offers that rule: ``ensure_usable(found)`` is this action's one call site.
     if trade_item.herb_id != found.herb_id:
         _refuse(
             _("%(item)s is a pack of another herb than lot %(lot)s.")

@@ -368,3 +368,20 @@ def test_packing_dates_cannot_lie_in_the_future(chain):
             packed_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=1),
         )  # fmt: skip
     assert refused.value.code == "future_date"
+
+
+def test_the_api_packs_a_lot_as_the_page_does(chain, api):
+    chain.sell_to_processor()
+    dry = chain.dry()
+    response = api.as_user(chain.processor_op).post(
+        "/api/packing-runs/",
+        {"lot": dry, "trade_item": chain.bag.pk, "count": 4, "per_case": 2},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert len(body["items"]) == 4 and len(body["cases"]) == 2 and body["kg"] == "2.000"
+    refused = api.as_user(chain.processor_op).post(
+        "/api/packing-runs/", {"lot": dry, "trade_item": chain.bag.pk, "count": 100000}
+    )
+    assert refused.status_code == 400 and refused.json()["fields"]["count"]
