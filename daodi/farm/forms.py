@@ -60,18 +60,24 @@ def hint_when_none(field, user) -> None:
     """Tell a user whose lot list is empty why, and where their lots will come from."""
     if field.queryset.exists():
         return
-    hint = _(
+    held = (
+        Lot.objects.filter(
+            policy.org_q(user, write=True, prefix="holder__"), status=LotStatus.ON_HOLD
+        )
+        .exclude(batch="")
+        .count()
+    )
+    if held:
+        field.help_text = _(
+            "You hold no lot that can be used here; %(count)s of your lots are on hold. A lot "
+            "sent to you appears once its arrival is recorded (Dispatches → Record receipt)."
+        ) % {"count": held}
+        return
+    field.help_text = _(
         "You hold no lot that can be used here. A lot sent to you appears once its arrival "
         "is recorded (Dispatches → Record receipt); lots in transit, on hold, recalled or "
         "used up are not listed."
     )
-    held = Lot.objects.filter(
-        policy.org_q(user, write=True, prefix="holder__"), status=LotStatus.ON_HOLD
-    ).exclude(batch="")
-    count = held.count()
-    if count:
-        hint += " " + _("%(count)s of your lots are on hold.") % {"count": count}
-    field.help_text = hint
 
 
 DATE = forms.DateInput(attrs={"type": "date"})
