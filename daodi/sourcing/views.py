@@ -50,6 +50,9 @@ from .forms import (
 )
 from .models import Commingling, Dispatch, GIClaim, Loss, Packing, Pallet, Purchase
 
+# A run's labels are printed two A4 sheets at a time: a sheet of 40 takes WeasyPrint about
+# two seconds, so a 5,000-pack run in one PDF would keep the page waiting for minutes.
+LABELS_PER_PART = 80
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -261,7 +264,11 @@ class PackingResource(WriteOnce):
         first = Lot.objects.filter(identifier=obj.items[0]).first() if obj.items else None
         # The first packs, each linked to its consumer page on our resolver.
         shown = [("/01/" + i.split("/01/", 1)[1], i.rsplit("/21/", 1)[-1]) for i in obj.items[:10]]
-        return {"source_lot": lot, "first_item": first, "shown_items": shown}
+        parts = [
+            (n + 1, start + 1, min(start + LABELS_PER_PART, obj.count))
+            for n, start in enumerate(range(0, obj.count, LABELS_PER_PART))
+        ]
+        return {"source_lot": lot, "first_item": first, "shown_items": shown, "parts": parts}
 
 
 PURCHASES = PurchaseResource()
@@ -338,21 +345,26 @@ def packing_labels(request, pk):
     from daodi.trace.models import Lot
 
     run = get_object_or_404(PACKINGS.queryset(request.user), pk=pk)
+    try:
+        part = max(int(request.GET.get("part", 1)), 1)
+    except ValueError:
+        part = 1
+    wanted = run.items[(part - 1) * LABELS_PER_PART : part * LABELS_PER_PART]
     found = {
         lot.identifier: lot
-        for lot in Lot.objects.filter(identifier__in=run.items).select_related(
+        for lot in Lot.objects.filter(identifier__in=wanted).select_related(
             "herb", "grade", "holder"
         )
     }
     try:
         pdf = labels.packed_labels_pdf(
-            [found[i] for i in run.items if i in found], packed_from=run.lot_number
+            [found[i] for i in wanted if i in found], packed_from=run.lot_number
         )
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("sourcing:packing_detail", pk=pk)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="labels-packing-{run.pk}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="labels-packing-{run.pk}-{part}.pdf"'
     return response
 
 

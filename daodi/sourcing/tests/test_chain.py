@@ -347,6 +347,25 @@ def test_the_packing_page_packs_and_prints_labels_whose_qr_codes_are_the_packs_l
     assert client.get(f"/sourcing/packing/{run.pk}/labels.pdf").status_code == 404
 
 
+def test_a_large_runs_labels_are_printed_two_sheets_at_a_time(client, chain, tmp_path):
+    from daodi.trace.tests.test_documents import decode_qr_codes, rasterise
+
+    chain.sell_to_processor()
+    run = packing.pack(
+        actor=Actor(chain.processor_op, "web"), lot=chain.dry(), trade_item=chain.bag, count=90
+    )
+    client.force_login(chain.processor_op)
+    detail = client.get(f"/sourcing/packing/{run.pk}/")
+    assert detail.context["parts"] == [(1, 1, 80), (2, 81, 90)]
+    pdf = tmp_path / "part2.pdf"
+    pdf.write_bytes(client.get(f"/sourcing/packing/{run.pk}/labels.pdf?part=2").content)
+    (png,) = rasterise(pdf, 300)
+    base = settings.DIGITAL_LINK_BASE
+    assert sorted(decode_qr_codes(png)) == [
+        base + i.removeprefix("https://id.gs1.org") for i in run.items[80:]
+    ]
+
+
 def test_the_consumer_page_of_one_pack_shows_the_plots_it_grew_on(client, chain):
     chain.sell_to_processor()
     dry = chain.dry()
