@@ -141,6 +141,13 @@ class DispatchForm(ActionForm):
         )
         self.fields["source"].queryset = mine
         self.fields["destination"].queryset = queries.destinations(self.user)
+        self.fields["destination"].label_from_instance = lambda org: (
+            _("%(name)s (%(kind)s)")
+            % {
+                "name": org.name,
+                "kind": org.get_kind_display(),
+            }
+        )
         self.fields["destination"].help_text = _(
             "Up the network to your station or hub; from the county hub also on to a "
             "processor, manufacturer or trader."

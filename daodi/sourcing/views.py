@@ -239,7 +239,7 @@ class PackingResource(WriteOnce):
         Column("packed_at", link=True),
         Column("trade_item"),
         Column("count"),
-        Column("lot_number", _("Lot")),
+        Column("lot_number", gettext_lazy("Lot")),
         Column("holder", wide=True),
     )
     detail_fields = (
