@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -127,9 +128,9 @@ def villages(user):
         townships.add(
             division.parent_id if division.level == DivisionLevel.VILLAGE else division.pk
         )
-    return Division.objects.filter(level=DivisionLevel.VILLAGE, parent__in=townships).order_by(
-        "code"
-    )
+    found = Division.objects.filter(level=DivisionLevel.VILLAGE).order_by("code")
+    # A point placed in no division yet offers every village (the list is searchable).
+    return found.filter(parent__in=townships) if townships else found
 
 
 class SellerForm(ActionForm):
@@ -171,8 +172,11 @@ class CorrectionForm(ActionForm):
         self.fields["seller"].queryset = sellers
         if not self.is_bound:
             for name in self.fields:
-                if hasattr(purchase, name):
-                    self.initial[name] = getattr(purchase, name)
+                value = getattr(purchase, name, None)
+                if isinstance(value, Decimal):  # 2.400 kg is shown as 2.4
+                    value = format(value.normalize(), "f")
+                if value is not None:
+                    self.initial[name] = value
             self.initial["seller"] = purchase.seller_id
             if purchase.amount_paid == purchase.amount:  # paid in full: left empty
                 self.initial["amount_paid"] = None

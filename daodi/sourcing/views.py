@@ -299,7 +299,7 @@ def seller_register(request):
         if hasattr(seller, "identity"):
             label += f" · {seller.identity.id_card_masked}"
         response["HX-Trigger"] = json.dumps(
-            {"sellerRegistered": {"id": seller.pk, "label": label}}, ensure_ascii=False
+            {"sellerRegistered": {"id": seller.pk, "label": label}}  # ASCII: a header
         )
     return response
 
