@@ -3,6 +3,7 @@ seller registration, the correct / void / cancel pages and the records that show
 
 from __future__ import annotations
 
+import io
 import json
 from decimal import Decimal
 
@@ -181,3 +182,38 @@ def test_the_api_corrects_voids_cancels_and_registers(api, fields):
     again = client.post("/api/sellers/", registration, format="json")
     assert again.status_code == 200 and again.json()["id"] == new.json()["id"]
     assert Correction.objects.count() == 3
+
+
+# --- the command line -------------------------------------------------------------------------
+def test_the_ledger_import_command_refuses_implausible_rows_unless_confirmed(fields, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    from .test_pages import ledger
+
+    plausible(fields)
+    row = ["L-009", "2026-09-16 09:00", "王大山", "党参", "统货", 50, 2, 95, "per kg"]
+    path = tmp_path / "ledger.xlsx"
+    path.write_bytes(ledger([row]).getvalue())
+    before = state()
+    with pytest.raises(CommandError) as refused:
+        call_command("importledger", fields.n.point.code, str(path))
+    assert "95.00 元/kg" in str(refused.value)
+    assert state() == before
+    out = io.StringIO()
+    call_command("importledger", fields.n.point.code, str(path), "--confirm", stdout=out)
+    assert Purchase.objects.get().price_per_kg == Decimal("95.00")
+
+
+def test_massbalance_follows_a_voided_purchase(fields):
+    from django.core.management import call_command
+
+    kept, voided = buy(fields), buy(fields, key="k-2")
+    actions.void_purchase(actor=Actor.system(), purchase=voided, note="重复录入")
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as status:  # exits 1 only when something is off
+        call_command("massbalance", "--all", stdout=out)
+        raise SystemExit(0)
+    assert status.value.code == 0
+    line = next(x for x in out.getvalue().splitlines() if x.startswith(fields.n.point.name))
+    assert line.split("\t")[2] == "50.00"  # received: the kept purchase only
+    assert Lot.objects.get(identifier=kept.lot).quantity == Decimal("50.000")

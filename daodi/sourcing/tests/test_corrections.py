@@ -38,7 +38,7 @@ def declaration_of(event: Event) -> Event:
 
 
 # --- correcting a purchase --------------------------------------------------------------------
-def test_given_a_purchase_weighed_wrong_when_corrected_then_the_store_holds_the_declaration_and_the_corrective_event(
+def test_a_reweighed_purchase_keeps_its_event_and_adds_a_declaration_and_a_corrective_one(
     fields,
 ):
     purchase = buy(fields)  # 50 kg at 18 元/kg
@@ -135,7 +135,7 @@ def test_another_points_operator_cannot_correct_a_purchase(fields):
 
 
 # --- voiding a purchase -------------------------------------------------------------------------
-def test_given_a_purchase_that_did_not_happen_when_voided_then_its_lot_holds_nothing_and_the_balance_leaves_it_out(
+def test_a_voided_purchase_leaves_its_lot_empty_and_the_balance_without_it(
     fields,
 ):
     purchase = buy(fields)
