@@ -42,6 +42,19 @@ def _show_first(form, name: str, count: int) -> None:
     ]
 
 
+def confirmed(form) -> bool:
+    """The confirm step's button was pressed (it sends confirm=1 beside the hidden field)."""
+    return "1" in form.data.getlist(form.add_prefix("confirm"))
+
+
+def keep_confirm_step(form, field, error) -> None:
+    """Add an error, but not the refusal's general message once the confirm step (which
+    lists what to check) is shown."""
+    if field is None and "confirm" in form.errors:
+        return
+    forms.Form.add_error(form, field, error)
+
+
 class PurchaseForm(ActionForm):
     """A purchase on a phone: the seller found by name, phone or ID card; weights; money."""
 
@@ -109,7 +122,11 @@ class PurchaseForm(ActionForm):
         data = super().clean()
         lot = data.get("lot")
         data["lot"] = lot.identifier if lot else ""
+        data["confirm"] = confirmed(self)
         return data
+
+    def add_error(self, field, error):
+        keep_confirm_step(self, field, error)
 
     def action_data(self):
         data = dict(self.cleaned_data)
@@ -185,6 +202,14 @@ class CorrectionForm(ActionForm):
             c[0] for c in self.fields["seller"].widget.choices
         ]:
             self.fields["seller"].widget.choices.append((purchase.seller_id, str(purchase.seller)))
+
+    def clean(self):
+        data = super().clean()
+        data["confirm"] = confirmed(self)
+        return data
+
+    def add_error(self, field, error):
+        keep_confirm_step(self, field, error)
 
     def action_data(self):
         data = {k: v for k, v in self.cleaned_data.items() if k not in ("note", "confirm")}

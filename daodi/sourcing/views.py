@@ -73,11 +73,12 @@ class PurchaseResource(WriteOnce):
         Column("net_kg"),
         Column("amount", wide=True),
         Column("point", wide=True),
+        Column("voided", wide=True),
     )
     detail_fields = (
         "receipt_no", "point", "seller", "herb", "grade", "gross_kg", "tare_kg", "net_kg",
         "moisture_pct", "price", "price_unit", "price_per_kg", "amount", "amount_paid",
-        "payment_method", "bought_at", "lot",
+        "payment_method", "bought_at", "lot", "voided",
     )  # fmt: skip
     detail_template = "sourcing/purchase_detail.html"
 

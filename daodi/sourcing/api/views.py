@@ -47,6 +47,8 @@ class PurchaseViewSet(ActionViewSet):
         data = dict(serializer.validated_data)
         purchase = actions.record_purchase(actor=actor_of(request), **data)
         code = status.HTTP_200_OK if purchase.replayed else status.HTTP_201_CREATED
+        if not purchase.replayed:  # a new purchase has no corrections: not read back
+            purchase._prefetched_objects_cache = {"corrections": Correction.objects.none()}
         # As DRF's own save() does: the serializer that read the form shows the record, its
         # fields built once per request.
         serializer.instance = purchase
