@@ -217,3 +217,17 @@ def test_massbalance_follows_a_voided_purchase(fields):
     line = next(x for x in out.getvalue().splitlines() if x.startswith(fields.n.point.name))
     assert line.split("\t")[2] == "50.00"  # received: the kept purchase only
     assert Lot.objects.get(identifier=kept.lot).quantity == Decimal("50.000")
+
+
+def test_a_corrected_lots_pages_show_it_as_corrected(client, fields, settings):
+    settings.RESOLVER_RATE = "0"
+    purchase = buy(fields)
+    actions.correct_purchase(
+        actor=Actor.system(), purchase=purchase, note="复秤", gross_kg=Decimal("47.4")
+    )
+    lot = Lot.objects.get(identifier=purchase.lot)
+    client.force_login(fields.n.point_operator)
+    page = client.get(f"/trace/lots/{lot.pk}/")
+    assert page.status_code == 200 and "45.000" in page.content.decode()
+    public = client.get(f"/01/{lot.gtin}/10/{lot.batch}")
+    assert public.status_code == 200
