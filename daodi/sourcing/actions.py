@@ -168,6 +168,8 @@ def register_seller(
     if village is not None and village.level != DivisionLevel.VILLAGE:
         _refuse(_("Choose a village."), "validation_failed", "village")
     digest = identity.digest(id_card, settings.SECRET_KEY)
+    # Registrations at one point queue here: a double tap cannot make the household twice.
+    Organisation.objects.select_for_update().filter(pk=point.pk).exists()
     known = SellerIdentity.objects.filter(id_card_hash=digest).select_related("organisation")
     known = known.first()
     if known is not None:
