@@ -11,6 +11,7 @@ from ..models import (
     DispatchLine,
     GIClaim,
     Loss,
+    Packing,
     Pallet,
     Purchase,
 )
@@ -160,6 +161,21 @@ class PalletSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         data["lots"] = instance.lots
         return data
+
+
+class PackingSerializer(serializers.ModelSerializer):
+    """A packing run: the lot packed from, the retail trade item, how many, per case."""
+
+    packed_at = serializers.DateTimeField(required=False)
+    per_case = serializers.IntegerField(min_value=0, required=False)
+
+    class Meta:
+        model = Packing
+        fields = [
+            "id", "lot", "trade_item", "count", "per_case", "packed_at", "holder", "kg",
+            "items", "cases",
+        ]  # fmt: skip
+        read_only_fields = ["holder", "kg", "items", "cases"]
 
 
 class LossSerializer(serializers.ModelSerializer):

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('orgs', '0001_initial'),
-        ('sourcing', '0003_flag_texts'),
+        ('sourcing', '0004_packing'),
         ('trace', '0002_leaner_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
