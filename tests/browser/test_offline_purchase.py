@@ -209,3 +209,38 @@ def test_a_purchase_the_server_refuses_on_upload_shows_why_and_is_corrected_in_t
     assert Purchase.objects.get().net_kg == Decimal("29.00")
     page.goto("/sourcing/purchases/new/")
     expect(page.get_by_test_id("queued")).to_have_count(0)
+
+
+def test_a_purchase_made_offline_at_an_implausible_price_is_confirmed_from_the_list(
+    point, phone, screenshot
+):
+    herb = point.herb
+    herb.price_min_per_kg, herb.price_max_per_kg = 5, 60
+    herb.save()
+    page = phone
+    context = page.context
+    page.goto("/login/")
+    page.fill("#id_username", "point_op")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_test_id("sign-in").click()
+    page.wait_for_url("**/")
+    page.goto("/sourcing/purchases/new/")
+    expect(page.get_by_test_id("offline-ready")).to_be_visible()
+
+    # Given a purchase made offline at 95 元/kg, for a herb bought at 5–60.
+    context.set_offline(True)
+    buy(page, "王大", "王大山", "52", "95")
+
+    # When it is uploaded, the server asks for confirmation and records nothing yet.
+    context.set_offline(False)
+    row = page.get_by_test_id("queued")
+    expect(row.get_by_test_id("queued-state")).to_have_text(["待确认"])
+    expect(row).to_contain_text("95.00 元/kg")
+    assert not Purchase.objects.exists()
+    screenshot(page, "offline-confirm")
+
+    # Then confirming it in the list sends it again as confirmed, and it is recorded once.
+    row.get_by_test_id("queued-confirm").click()
+    expect(row.get_by_test_id("queued-state")).to_have_text(["已上传"])
+    purchase = Purchase.objects.get()
+    assert purchase.price_per_kg == Decimal("95.00") and purchase.net_kg == Decimal("52.00")
