@@ -90,8 +90,6 @@ def edges_from(identifiers: list[str] | set[str], *, direction: str = "forward")
     with connection.cursor() as cursor:
         for start in range(0, len(seeds), SEEDS_PER_QUERY):
             chunk = seeds[start : start + SEEDS_PER_QUERY]
-            cursor.execute(
-                _sql(table, direction, len(chunk)), chunk * len(DIRECTIONS[direction])
-            )
+            cursor.execute(_sql(table, direction, len(chunk)), chunk * len(DIRECTIONS[direction]))
             found.update(Edge(s, t, e) for s, t, e in cursor.fetchall())
     return sorted(found, key=lambda e: (e.event_pk, e.source, e.target))

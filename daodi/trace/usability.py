@@ -208,13 +208,24 @@ def _block(row: tuple, events: list[tuple]) -> Block:
     )
 
 
-def _blocking(names: Iterable[str]) -> dict[str, Block]:
-    """The held and recalled lots among ``names``, each as the block it is (2–3 queries)."""
-    rows = list(
-        Lot.objects.filter(
-            identifier__in=list(names), status__in=(LotStatus.ON_HOLD, LotStatus.RECALLED)
-        ).values_list("identifier", "batch", "serial", "status", "status_reason")
-    )
+_BLOCKING = (LotStatus.ON_HOLD, LotStatus.RECALLED)
+
+
+def _blocking(names: Iterable[str], lots: dict[str, Lot] | None = None) -> dict[str, Block]:
+    """The held and recalled lots among ``names`` (read, unless the caller has ``lots``),
+    each as the block it is (2–3 queries; none when none is held or recalled)."""
+    if lots is not None:
+        rows = [
+            (lot.identifier, lot.batch, lot.serial, lot.status, lot.status_reason)
+            for name in names
+            if (lot := lots.get(name)) is not None and lot.status in _BLOCKING
+        ]
+    else:
+        rows = list(
+            Lot.objects.filter(identifier__in=list(names), status__in=_BLOCKING).values_list(
+                "identifier", "batch", "serial", "status", "status_reason"
+            )
+        )
     if not rows:
         return {}
     events: dict[str, list[tuple]] = defaultdict(list)
@@ -236,15 +247,21 @@ def _identifier(lot_or_identifier) -> str:
     return lot_or_identifier if isinstance(lot_or_identifier, str) else lot_or_identifier.identifier
 
 
-def blocking_inputs(lot_or_identifier, *, edges: list[lineage.Edge] | None = None) -> list[Block]:
+def blocking_inputs(
+    lot_or_identifier,
+    *,
+    edges: list[lineage.Edge] | None = None,
+    lots: dict[str, Lot] | None = None,
+) -> list[Block]:
     """What stops this lot or item (canonical identifier or ``Lot``) from being used: its
     own hold or recall and those of the lots it was made from, its own first, then the
-    gravest. ``edges``: its backward lineage, when the caller has walked it already."""
+    gravest. ``edges`` (its backward lineage) and ``lots`` (every lot of it, by
+    identifier): when the caller has read them already."""
     identifier = _identifier(lot_or_identifier)
     if edges is None:
         edges = lineage.edges(identifier, direction="backward")
     names = {identifier} | {e.source for e in edges} | {e.target for e in edges}
-    blocking = _blocking(names)
+    blocking = _blocking(names, lots)
     if not blocking:
         return []
     spreading = any(b.kind != RECALLED and b.spreads for b in blocking.values())
@@ -305,9 +322,7 @@ def blocked_everywhere() -> dict[str, list[Block]]:
     blocking = _blocking_all()
     if not blocking:
         return {}
-    edges = lineage.edges_from(
-        [i for i, b in blocking.items() if b.spreads or b.kind == RECALLED]
-    )
+    edges = lineage.edges_from([i for i, b in blocking.items() if b.spreads or b.kind == RECALLED])
     names = {e.target for e in edges}
     spreading = any(b.kind != RECALLED and b.spreads for b in blocking.values())
     releases = _releases(names) if spreading and names else {}
@@ -318,5 +333,5 @@ def blocked_everywhere() -> dict[str, list[Block]]:
 
 
 def _blocking_all() -> dict[str, Block]:
-    held = Lot.objects.filter(status__in=(LotStatus.ON_HOLD, LotStatus.RECALLED))
+    held = Lot.objects.filter(status__in=_BLOCKING)
     return _blocking(held.values_list("identifier", flat=True))

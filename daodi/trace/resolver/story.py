@@ -602,7 +602,7 @@ def build(identifier: str, root: Lot | None = None) -> dict:
         herb, grade = herb or item.herb, grade or item.grade
 
     # What was made from a held, failed or recalled lot is so too (trace.usability).
-    blocks = usability.blocking_inputs(identifier, edges=loaded.edges)
+    blocks = usability.blocking_inputs(identifier, edges=loaded.edges, lots=loaded.lots)
     status = usability.effective_status(root, blocks)
     if status != usability.RECALLED:
         recall = None
