@@ -895,13 +895,16 @@ def certificate_verify(request, number):
         pdf_state = (
             "same" if cert.pdf_sha256 and coa.same(uploaded, cert.pdf_sha256) else "different"
         )
+        if pdf_state == "same" and state != coa.CORRUPTED:
+            state = coa.GENUINE  # the very file issued vouches for itself
     context.update(
         state=state,
         pdf_state=pdf_state,
         cert=cert,
         c=cert.content if state == coa.GENUINE else None,
     )
-    status = 200 if state == coa.GENUINE else 409
+    # A number alone is no forgery: it asks for the fingerprint or the file.
+    status = 200 if state in (coa.GENUINE, coa.UNCHECKED) else 409
     return TemplateResponse(request, "quality/verify.html", context, status=status)
 
 
