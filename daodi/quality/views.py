@@ -117,6 +117,7 @@ class SpecSetResource(QualityResource):
             "can_change_items": writable and obj.is_draft,
             "can_approve": writable and obj.is_draft,
             "can_new_version": writable and not obj.is_draft,
+            "approver": actions.person(obj.approved_by) if obj.approved_by_id else "",
         }
 
     def create(self, actor, **data):
