@@ -42,6 +42,18 @@ STARTER = "starter-chp-2020"
 class DemoQuality:
     certificates: list[Certificate] = field(default_factory=list)
     held: list[str] = field(default_factory=list)
+    failed_pack: str = ""  # the Digital Link of a retail pack made from a failed lot
+
+
+def _failed_pack(held: list[str]) -> str:
+    """A retail pack packed from the first held lot, as its QR code prints it."""
+    from daodi.trace import labels, queries
+
+    for identifier in held:
+        items = [lot for lot in queries.downstream(identifier) if lot.serial]
+        if items:
+            return labels.digital_link(min(items, key=lambda lot: lot.serial))
+    return ""
 
 
 def _reviewer(lab: Organisation):
@@ -169,6 +181,7 @@ def load(season=None) -> DemoQuality:
         done.certificates.append(certificate)
         if certificate.conclusion != judgement.CONFORM:
             done.held.append(identifier)
+    done.failed_pack = _failed_pack(done.held)
     return done
 
 

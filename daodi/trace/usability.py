@@ -2,7 +2,7 @@
 lots it was made from. The one home of the rule; labels, dispatches, processing,
 commingling, pallets, packing, lot pages and lists and the consumer page all ask here.
 
-The rule (docs/trace.md, "Holds, failed tests and recalls reach what was made"):
+The rule (docs/architecture.md §1a):
 
 - **recalled** when the lot or any lot it was made from is recalled;
 - **failed** (不合格) when it, or a lot it was made from, failed its test (an ``inspecting``
