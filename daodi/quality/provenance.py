@@ -21,7 +21,7 @@ _CODE = re.compile(
 )
 _PESTICIDES = re.compile(r"\(ChP (?P<edition>\d{4}) 通则 (?P<rule>\d{4})\)")
 _NAMED = {
-    "memory": _("No cited source; to be checked against the printed standard"),
+    "memory": _("No cited source"),  # the confidence beside it says it is to be checked
     "general rule": _("General rule of the Chinese Pharmacopoeia"),
     "P-FOOD": _("Published list of herbs that are also foods (药食同源)"),
 }
