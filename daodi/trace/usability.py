@@ -70,6 +70,7 @@ _SPREADING_HOLD = "non_conformant"  # a test's verdict: it reaches what was made
 _RELEASE = "conformant"
 _CBV_DISP = "https://ref.gs1.org/cbv/Disp-"
 _INCOMPLETE = "incomplete"  # quality's conclusion of a test that could not conclude
+_INSPECTING = ("inspecting", "https://ref.gs1.org/cbv/BizStep-inspecting")
 
 
 @dataclass(frozen=True)
@@ -209,23 +210,25 @@ def _block(row: tuple, events: list[tuple]) -> Block:
 
 
 _BLOCKING = (LotStatus.ON_HOLD, LotStatus.RECALLED)
+_ROW = ("identifier", "batch", "serial", "status", "status_reason")
 
 
-def _blocking(names: Iterable[str], lots: dict[str, Lot] | None = None) -> dict[str, Block]:
-    """The held and recalled lots among ``names`` (read, unless the caller has ``lots``),
-    each as the block it is (2–3 queries; none when none is held or recalled)."""
+def _held_rows(names: Iterable[str], lots: dict[str, Lot] | None = None) -> list[tuple]:
+    """(identifier, batch, serial, status, reason) of the held and recalled lots among
+    ``names`` (read, unless the caller has ``lots``)."""
     if lots is not None:
-        rows = [
+        return [
             (lot.identifier, lot.batch, lot.serial, lot.status, lot.status_reason)
             for name in names
             if (lot := lots.get(name)) is not None and lot.status in _BLOCKING
         ]
-    else:
-        rows = list(
-            Lot.objects.filter(identifier__in=list(names), status__in=_BLOCKING).values_list(
-                "identifier", "batch", "serial", "status", "status_reason"
-            )
-        )
+    return list(
+        Lot.objects.filter(identifier__in=list(names), status__in=_BLOCKING).values_list(*_ROW)
+    )
+
+
+def _blocks(rows: list[tuple]) -> dict[str, Block]:
+    """Each held or recalled lot as the block it is (two queries for all)."""
     if not rows:
         return {}
     events: dict[str, list[tuple]] = defaultdict(list)
@@ -235,10 +238,18 @@ def _blocking(names: Iterable[str], lots: dict[str, Lot] | None = None) -> dict[
 
 
 def _releases(names: Iterable[str]) -> dict[str, list[dt.datetime]]:
-    """When each lot among ``names`` passed a test (conformant inspections)."""
+    """When each lot among ``names`` passed a test (conformant inspections). Read from the
+    inspections (few, found by the business-step index), not from every event of ``names``
+    (thousands when a lot was packed into thousands of bags)."""
+    names = set(names)
+    rows = EventIdentifier.objects.filter(
+        event__biz_step__in=_INSPECTING,
+        event__disposition__in=_words(_RELEASE),
+        event__is_declaration=False,
+    ).values_list("identifier", "event__event_time")
     found: dict[str, list[dt.datetime]] = defaultdict(list)
-    for identifier, when, _disp, step, _doc in _status_events(names, _words(_RELEASE)):
-        if step.endswith("inspecting"):
+    for identifier, when in rows:
+        if identifier in names:
             found[identifier].append(when)
     return found
 
@@ -261,7 +272,7 @@ def blocking_inputs(
     if edges is None:
         edges = lineage.edges(identifier, direction="backward")
     names = {identifier} | {e.source for e in edges} | {e.target for e in edges}
-    blocking = _blocking(names, lots)
+    blocking = _blocks(_held_rows(names, lots))
     if not blocking:
         return []
     spreading = any(b.kind != RECALLED and b.spreads for b in blocking.values())
@@ -315,13 +326,29 @@ def ensure_usable(lots: Iterable, *, doing, field: str | None = None) -> None:
         )
 
 
+_LAST: dict = {}  # the last store-wide answer of this process, with its stamp
+
+
+def _newest(model) -> int:
+    return next(iter(model.objects.order_by("-pk").values_list("pk", flat=True)[:1]), 0)
+
+
 def blocked_everywhere() -> dict[str, list[Block]]:
     """Every lot and item of the store that is blocked, itself or by an input, with its
     blocks: for lists and their status filter (a forward walk from the few held or
-    recalled lots)."""
-    blocking = _blocking_all()
-    if not blocking:
+    recalled lots). Kept until the next event or lot, or a change of a held lot: a list,
+    its filter and its next page walk once."""
+    rows = list(Lot.objects.filter(status__in=_BLOCKING).values_list(*_ROW))
+    if not rows:
         return {}
+    stamp = (_newest(Event), _newest(Lot), frozenset(rows))
+    if _LAST.get("stamp") != stamp:
+        _LAST.clear()
+        _LAST.update(stamp=stamp, answer=_everywhere(_blocks(rows)))
+    return _LAST["answer"]
+
+
+def _everywhere(blocking: dict[str, Block]) -> dict[str, list[Block]]:
     edges = lineage.edges_from([i for i, b in blocking.items() if b.spreads or b.kind == RECALLED])
     names = {e.target for e in edges}
     spreading = any(b.kind != RECALLED and b.spreads for b in blocking.values())
@@ -330,8 +357,3 @@ def blocked_everywhere() -> dict[str, list[Block]]:
         identifier: ordered(found, identifier)
         for identifier, found in reach(edges, blocking, releases).items()
     }
-
-
-def _blocking_all() -> dict[str, Block]:
-    held = Lot.objects.filter(status__in=_BLOCKING)
-    return _blocking(held.values_list("identifier", flat=True))
