@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -78,10 +79,7 @@ class LotResource(Resource):
         )
         return {
             "graph": graph,
-            "blocks": [
-                {**vars(b), "kind_label": b.kind_label, "pk": pks.get(b.identifier)}
-                for b in obj.blocks
-            ],
+            "blocks": [_block_line(obj, b, pks.get(b.identifier)) for b in obj.blocks],
             "events": list(queries.history([obj.identifier]).order_by("-event_time", "-id")[:50]),
             "can_label": policy.scope(
                 Lot.objects.filter(pk=obj.pk), request.user, write=True
@@ -89,6 +87,22 @@ class LotResource(Resource):
             "label_form": LabelForm(),
             "digital_link": labels.digital_link(obj),
         }
+
+
+def _block_line(lot: Lot, block, pk: int | None) -> str:
+    """One line of what stops ``lot``: the lot (linked) that blocks it, what it is, why."""
+    if block.identifier == lot.identifier:
+        line = format_html(_("This lot: {status}"), status=block.kind_label)
+    else:
+        source = (
+            format_html('<a href="{}">{}</a>', reverse("trace:lot_detail", args=[pk]), block.label)
+            if pk
+            else block.label
+        )
+        line = format_html(_("Made from lot {lot}: {status}"), lot=source, status=block.kind_label)
+    if block.reason:
+        line = format_html(_("{line} — {reason}"), line=line, reason=block.reason)
+    return line
 
 
 class RecallResource(Resource):

@@ -199,3 +199,15 @@ def test_the_lot_list_status_filter_never_calls_a_held_by_input_bag_normal(chain
     with translation.override("zh-hans"):
         page = client.get("/trace/lots/?status=failed", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "检验不合格" in page.content.decode()
+
+
+def test_the_page_of_a_bag_names_the_failed_lot_it_came_from_with_a_link(chain, client):
+    from django.contrib.auth import get_user_model
+
+    inspect("A", 12, conclusion="not_conform", reason=REASON)
+    client.force_login(get_user_model().objects.create_superuser("root", password="x"))
+    bag = Lot.objects.get(identifier=dl_item("S1"))
+    source = Lot.objects.get(identifier=dl_lot("A"))
+    page = client.get(f"/trace/lots/{bag.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-testid="lot-status-alert"' in page
+    assert f'来自批次 <a href="/trace/lots/{source.pk}/">A</a>：检验不合格——{REASON}' in page
