@@ -64,6 +64,5 @@ def packed_labels_pdf(items: Sequence[Lot], *, packed_from: str = "") -> bytes:
     number of the lot they were packed from, printed on each."""
     if not items:
         raise DomainError(_("No serialised items were made from this lot."), code="no_items")
-    for item in items:
-        refuse_if_blocked(item)
+    usability.ensure_usable(items, doing=usability.LABEL)
     return label_sheet_pdf([_spec(item, packed_from) for item in items], kind="item")
