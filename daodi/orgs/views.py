@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +23,7 @@ from daodi.core.errors import DomainError
 from daodi.core.forms import add_domain_error
 from daodi.core.views import Column, DetailPage, Resource, actor
 
-from . import actions, policy, queries
+from . import actions, pickers, policy, queries
 from .choices import WRITE_ROLES, OrgKind
 from .filters import OrganisationFilter, SiteFilter, UserFilter
 from .forms import (
@@ -289,3 +290,14 @@ def token_revoke(request, pk):
 organisations = OrganisationResource()
 sites = SiteResource()
 users = UserResource()
+
+
+@login_required
+def organisation_pick(request):
+    """``GET /organisations/pick/?purpose=<purpose>&q=…``: the organisations the user may
+    choose for ``purpose`` matching ``q``, as ``{"results": [{"id", "text", "hint"}]}``."""
+    purpose = request.GET.get("purpose", "")
+    if purpose not in pickers.PURPOSES:
+        return JsonResponse({"error": _("Unknown purpose.")}, status=400)
+    found = pickers.find(purpose, request.user, request.GET.get("q", ""))
+    return JsonResponse({"results": [pickers.result(org) for org in found]})

@@ -2,54 +2,70 @@
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from daodi.catalog.models import GeographicIndication, Grade, Herb
-from daodi.core.forms import StyledForm
-from daodi.farm.forms import NUMBER, ActionForm, held_lots, kg_field, lot_label
+from daodi.core.forms import StyledForm, scope_pickers
+from daodi.farm.forms import NUMBER, ActionForm, kg_field
+from daodi.orgs import pickers as org_pickers
 from daodi.orgs import policy
 from daodi.orgs.models import Organisation
+from daodi.orgs.pickers import OrganisationField
+from daodi.trace import pickers as lot_pickers
 from daodi.trace.choices import LotStatus
 from daodi.trace.models import Lot
+from daodi.trace.pickers import LotField, LotsField
 
 from . import queries
 from .choices import ClaimPurpose, LossReason, PaymentMethod, PriceUnit
 
-SHOWN = 500
+
+def _seller_search(user, qs, q):
+    """Sellers by name, phone, code or ID card (what a grower tells the point)."""
+    return qs.filter(pk__in=queries.sellers(user, q, limit=None).values("pk"))
 
 
-def _show_first(form, name: str, count: int) -> None:
-    """Render only the first ``count`` choices of a model choice field (and the chosen
-    one); its query set still decides what is valid."""
-    field = form[name].field
-    chosen = form.data.get(form.add_prefix(name)) if form.is_bound else None
-    shown = list(field.queryset[:count])
-    key = field.to_field_name or "pk"
-    if chosen and all(str(getattr(o, key)) != str(chosen) for o in shown):
-        # Not a valid choice at all: the field says so when the form is cleaned.
-        with contextlib.suppress(ValueError, ValidationError):
-            shown += list(field.queryset.filter(**{key: chosen})[:1])
-    field.widget.choices = [("", field.empty_label or "")] + [
-        (getattr(o, key), field.label_from_instance(o)) for o in shown
-    ]
+def seller_lots(user):
+    """Recorded harvest lots of the sellers ``user`` may buy from."""
+    sellers = queries.sellers(user, limit=None)
+    return Lot.objects.filter(
+        holder__in=sellers.values("pk"), status=LotStatus.ACTIVE
+    ).select_related("herb", "holder")
+
+
+def dispatch_sources(user):
+    """The stations and points ``user`` may send from."""
+    return Organisation.objects.filter(policy.org_q(user, write=True), kind__in=queries.NETWORK[1:])
+
+
+def dispatch_destinations(user):
+    """Where a dispatch may go: the hub and the stations."""
+    return Organisation.objects.filter(kind__in=queries.NETWORK[:2], is_active=True)
+
+
+org_pickers.register("seller", lambda user: queries.sellers(user, limit=None), _seller_search)
+org_pickers.register("point", queries.points)
+org_pickers.register("dispatch_source", dispatch_sources)
+org_pickers.register("dispatch_destination", dispatch_destinations)
+lot_pickers.register("seller_lot", seller_lots)
 
 
 class PurchaseForm(ActionForm):
     """A purchase on a phone: the seller found by name, phone or ID card; weights; money."""
 
     client_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    point = forms.ModelChoiceField(label=_("Buying point"), queryset=Organisation.objects.none())
-    seller = forms.ModelChoiceField(label=_("Seller"), queryset=Organisation.objects.none())
-    lot = forms.ModelChoiceField(
+    point = OrganisationField(label=_("Buying point"), purpose="point")
+    seller = OrganisationField(
+        label=_("Seller"), purpose="seller",
+        help_text=_("Type the name, phone number or the last digits of the ID card."),
+    )  # fmt: skip
+    lot = LotField(
         label=_("Seller's harvest lot"),
-        queryset=Lot.objects.none(),
+        purpose="seller_lot",
         required=False,
-        to_field_name="identifier",
         help_text=_("When the grower brings a recorded harvest; otherwise a new lot is made."),
     )
     herb = forms.ModelChoiceField(label=_("Herb"), queryset=Herb.objects.filter(is_active=True))
@@ -79,21 +95,9 @@ class PurchaseForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        points = queries.points(self.user)
-        self.fields["point"].queryset = points
+        points = self.fields["point"].queryset
         if not self.is_bound and points.count() == 1:
-            self.fields["point"].initial = points.first().pk
-        # Any seller and lot the user may buy from is accepted; the lists show the first
-        # SHOWN (a hub reads thousands of households) and what was chosen, and the seller
-        # search finds the others.
-        sellers = queries.sellers(self.user, limit=None)
-        self.fields["seller"].queryset = sellers
-        self.fields["lot"].queryset = Lot.objects.filter(
-            holder__in=sellers.values("pk"), status=LotStatus.ACTIVE
-        ).select_related("herb")
-        self.fields["lot"].label_from_instance = lot_label
-        for name in ("seller", "lot"):
-            _show_first(self, name, SHOWN)
+            self.fields["point"].initial = points.first()
         if not self.is_bound:
             # The key is made when the form is shown: sending the same page twice repeats it.
             self.initial.setdefault("client_key", uuid.uuid4().hex)
@@ -115,25 +119,15 @@ class PurchaseForm(ActionForm):
 
 
 class DispatchForm(ActionForm):
-    source = forms.ModelChoiceField(label=_("From"), queryset=Organisation.objects.none())
-    destination = forms.ModelChoiceField(label=_("To"), queryset=Organisation.objects.none())
-    lots = forms.ModelMultipleChoiceField(
-        label=_("Lots"), queryset=Lot.objects.none(), to_field_name="identifier",
-        widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    source = OrganisationField(label=_("From"), purpose="dispatch_source")
+    destination = OrganisationField(label=_("To"), purpose="dispatch_destination")
+    lots = LotsField(label=_("Lots"))
     vehicle = forms.CharField(label=_("Vehicle"), max_length=40, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        mine = Organisation.objects.filter(
-            policy.org_q(self.user, write=True), kind__in=queries.NETWORK[1:]
-        )
-        self.fields["source"].queryset = mine
-        self.fields["destination"].queryset = Organisation.objects.filter(
-            kind__in=queries.NETWORK[:2]
-        )
-        self.fields["lots"].queryset = held_lots(self.user).filter(holder__in=mine)
-        self.fields["lots"].label_from_instance = lot_label
+        mine = self.fields["source"].queryset
+        self.fields["lots"].queryset = self.fields["lots"].queryset.filter(holder__in=mine)
 
     def action_data(self):
         data = super().action_data()
@@ -159,15 +153,7 @@ class ReceiptForm(StyledForm):
 
 
 class ComminglingForm(ActionForm):
-    lots = forms.ModelMultipleChoiceField(
-        label=_("Lots"), queryset=Lot.objects.none(), to_field_name="identifier",
-        widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["lots"].queryset = held_lots(self.user)
-        self.fields["lots"].label_from_instance = lot_label
+    lots = LotsField(label=_("Lots"))
 
     def action_data(self):
         return {"inputs": [(lot.identifier, lot.quantity) for lot in self.cleaned_data["lots"]]}
@@ -179,17 +165,10 @@ class PalletForm(ComminglingForm):
 
 
 class LossForm(ActionForm):
-    lot = forms.ModelChoiceField(
-        label=_("Lot"), queryset=Lot.objects.none(), to_field_name="identifier"
-    )
+    lot = LotField(label=_("Lot"))
     kg = kg_field(_("Weight (kg)"))
     reason = forms.ChoiceField(label=_("Reason"), choices=LossReason.choices)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["lot"].queryset = held_lots(self.user)
-        self.fields["lot"].label_from_instance = lot_label
 
     def action_data(self):
         data = super().action_data()
@@ -210,9 +189,9 @@ class GIClaimForm(LossForm):
 
 
 class LedgerImportForm(StyledForm):
-    point = forms.ModelChoiceField(label=_("Buying point"), queryset=Organisation.objects.none())
+    point = OrganisationField(label=_("Buying point"), purpose="point")
     file = forms.FileField(label=_("Purchase ledger (.xlsx)"))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["point"].queryset = queries.points(user)
+        scope_pickers(self, user)

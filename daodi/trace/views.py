@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from daodi.core.forms import add_domain_error
 from daodi.core.views import Column, DetailPage, ListPage, Resource, actor
 from daodi.orgs import policy
 
-from . import actions, labels, queries
+from . import actions, labels, pickers, queries
 from .filters import LotFilter, RecallFilter
 from .forms import LabelForm, RecallForm
 from .models import Lot, Recall
@@ -137,7 +137,7 @@ def lot_labels(request, pk: int, kind: str):
 @login_required
 def recall_create(request):
     """Start a recall: everything made from the lot is marked recalled and reported."""
-    form = RecallForm(request.POST or None, initial=request.GET or None)
+    form = RecallForm(request.POST or None, initial=request.GET or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             started = actions.start_recall(actor=actor(request), **form.cleaned_data)
@@ -173,7 +173,19 @@ def _read_only(resource: Resource) -> list:
     ]
 
 
+@login_required
+def lot_pick(request):
+    """``GET /trace/lots/pick/?purpose=<purpose>&q=…``: lots of ``purpose`` matching ``q``,
+    as ``{"results": [{"id", "text", "hint"}]}`` (``id`` is the printed GS1 code)."""
+    purpose = request.GET.get("purpose", "")
+    if purpose not in pickers.PURPOSES:
+        return JsonResponse({"error": _("Unknown purpose.")}, status=400)
+    found = pickers.search(pickers.PURPOSES[purpose](request.user), request.GET.get("q", ""))
+    return JsonResponse({"results": [pickers.result(lot) for lot in found]})
+
+
 urlpatterns = [
+    path("lots/pick/", lot_pick, name="lot_pick"),
     *_read_only(lots),
     path("lots/<int:pk>/labels/<str:kind>.pdf", lot_labels, name="lot_labels"),
     path("recalls/new/", recall_create, name="recall_create"),
