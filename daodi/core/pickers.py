@@ -15,6 +15,7 @@ from __future__ import annotations
 from django import forms
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
@@ -78,7 +79,7 @@ class PickerWidget(forms.Widget):
                 'role="combobox" aria-autocomplete="list" aria-expanded="false" '
                 'aria-controls="{}"{} data-testid="{}" data-pick-text>',
                 name, attrs["id"], text, css, list_id,
-                format_html(" required") if attrs.get("required") else "", testid,
+                mark_safe(" required") if attrs.get("required") else "", testid,
             )  # fmt: skip
             if self.hidden_id:
                 search += format_html(
