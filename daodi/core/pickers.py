@@ -15,8 +15,8 @@ from __future__ import annotations
 from django import forms
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 ID_SUFFIX = "__id"

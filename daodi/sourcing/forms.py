@@ -50,7 +50,15 @@ org_pickers.register("seller", lambda user: queries.sellers(user, limit=None), _
 org_pickers.register("point", queries.points)
 org_pickers.register("dispatch_source", dispatch_sources)
 org_pickers.register("dispatch_destination", dispatch_destinations)
+
+
+def dispatch_lots(user):
+    """The lots a dispatch may carry: held by a place ``user`` may send from."""
+    return lot_pickers.held_lots(user).filter(holder__in=dispatch_sources(user))
+
+
 lot_pickers.register("seller_lot", seller_lots)
+lot_pickers.register("dispatch", dispatch_lots)
 
 
 class PurchaseForm(ActionForm):
@@ -121,13 +129,8 @@ class PurchaseForm(ActionForm):
 class DispatchForm(ActionForm):
     source = OrganisationField(label=_("From"), purpose="dispatch_source")
     destination = OrganisationField(label=_("To"), purpose="dispatch_destination")
-    lots = LotsField(label=_("Lots"))
+    lots = LotsField(label=_("Lots"), purpose="dispatch")
     vehicle = forms.CharField(label=_("Vehicle"), max_length=40, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        mine = self.fields["source"].queryset
-        self.fields["lots"].queryset = self.fields["lots"].queryset.filter(holder__in=mine)
 
     def action_data(self):
         data = super().action_data()

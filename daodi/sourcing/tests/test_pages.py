@@ -56,9 +56,7 @@ def test_a_point_operator_records_a_purchase_and_a_resent_form_changes_nothing(c
     assert state() == before
 
 
-def test_given_sellers_when_the_form_is_shown_then_none_is_listed_and_a_typed_name_is_bought_from(
-    client, fields
-):
+def test_no_seller_list_is_sent_and_a_typed_name_is_bought_from(client, fields):
     """The seller is found through the picker (no list of households is sent); without
     JavaScript the typed name is resolved among the sellers the point may buy from."""
     later = make_org(OrgKind.HOUSEHOLD, "赵小满", "HH8", fields.n.point)

@@ -42,9 +42,7 @@ def written_forms(lot: Lot) -> dict[str, str]:
     }
 
 
-def test_given_a_lot_at_the_point_when_a_loss_names_it_in_each_of_the_four_forms_then_each_is_recorded(
-    client, fields
-):
+def test_a_loss_names_its_lot_in_any_of_the_four_written_forms(client, fields):
     lot = Lot.objects.get(identifier=buy(fields).lot)
     client.force_login(fields.n.point_operator)
     for form, text in written_forms(lot).items():
@@ -55,9 +53,7 @@ def test_given_a_lot_at_the_point_when_a_loss_names_it_in_each_of_the_four_forms
     assert lot.quantity == Decimal("46.000")
 
 
-def test_given_two_lots_sharing_a_batch_number_when_it_is_typed_then_the_error_lists_both_and_nothing_is_written(
-    client, fields
-):
+def test_a_batch_number_two_lots_share_is_refused_listing_both(client, fields):
     lot = Lot.objects.get(identifier=buy(fields).lot)
     # The same batch number under another trade item (GTIN) of the same holder.
     twin_gtin = "09521234000020"
