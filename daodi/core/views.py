@@ -140,6 +140,10 @@ class Resource:
     def detail_context(self, request, obj) -> dict:
         return {}
 
+    def heading(self, obj) -> str:
+        """The detail page's heading: what a person calls the record."""
+        return str(obj)
+
     # --- permissions (what buttons to show; the actions decide again) ------------------------
     def can_create(self, user) -> bool:
         return self.queryset(user, write=True).exists()
@@ -219,7 +223,7 @@ class ListPage(ResourcePage):
         rows = fs.qs if fs.is_valid() else fs.queryset.none()
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         columns = [(c, c.label or field_label(r.model, c.name)) for c in r.list_columns]
-        table = [(obj, [(c, display(obj, c.name)) for c in r.list_columns]) for obj in page]
+        table = [(obj, [(c, display(obj, c.name), label) for c, label in columns]) for obj in page]
         can_create = r.can_create(request.user)
         ctx = self.context(
             filter=fs,
@@ -249,6 +253,7 @@ class DetailPage(ResourcePage):
         can_write = r.can_write(request.user, obj)
         ctx = self.context(
             object=obj,
+            heading=r.heading(obj),
             fields=fields,
             audit=audit_trail(obj),
             can_write=can_write,

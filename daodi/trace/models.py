@@ -246,6 +246,13 @@ class Lot(models.Model):
     def __str__(self) -> str:
         return self.identifier
 
+    @property
+    def number(self) -> str:
+        """What a person calls the lot: its batch number (and serial), else its identifier."""
+        if not self.batch:
+            return self.serial or self.identifier
+        return f"{self.batch} · {self.serial}" if self.serial else self.batch
+
 
 class NamedQuery(models.Model):
     """A saved EPCIS query (``POST /epcis/queries``) run later by name."""

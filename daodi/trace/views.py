@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from daodi.core.errors import DomainError
 from daodi.core.forms import add_domain_error
@@ -26,7 +27,7 @@ class LotResource(Resource):
     model, namespace, name = Lot, "trace", "lot"
     filterset_class = LotFilter
     list_columns = (
-        Column("identifier", link=True),
+        Column("number", _lazy("Lot number"), link=True),
         Column("herb"),
         Column("grade", wide=True),
         Column("quantity"),
@@ -61,6 +62,9 @@ class LotResource(Resource):
 
     def can_write(self, user, obj):
         return False
+
+    def heading(self, obj):
+        return obj.number
 
     def detail_context(self, request, obj):
         graph = queries.graph(obj.identifier, direction="both", user=request.user)
