@@ -110,3 +110,24 @@ def choices_text(choices, limit=8) -> str:
     if len(choices) > limit:
         shown += " …"
     return shown
+
+
+# Filter forms of the list pages: a choice filter over a model registered here (by its
+# ``app_label.Model``) is swapped for that model's picker, so no list page sends a <select>
+# of every organisation. The app owning the model registers the factory (orgs, from its
+# pickers module): ``(field, user) -> forms.Field``.
+FILTER_FIELDS: dict = {}
+
+
+def register_filter_field(model_label: str, factory) -> None:
+    FILTER_FIELDS[model_label] = factory
+
+
+def swap_filter_fields(form: forms.BaseForm, user) -> None:
+    for name, field in list(form.fields.items()):
+        if isinstance(field, forms.ModelChoiceField) and not isinstance(
+            field, forms.ModelMultipleChoiceField
+        ):
+            factory = FILTER_FIELDS.get(field.queryset.model._meta.label)
+            if factory is not None:
+                form.fields[name] = factory(field, user)

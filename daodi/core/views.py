@@ -37,6 +37,7 @@ from daodi.core.models import AuditEntry
 
 from . import review
 from .forms import add_domain_error, style
+from .pickers import swap_filter_fields
 
 PAGE_SIZE = 25
 AUDIT_ROWS = 20
@@ -123,6 +124,7 @@ class Resource:
         # Always bound (an empty query is a valid one), so an unfiltered list shows everything.
         fs = self.filterset_class(request.GET, queryset=queryset, request=request)
         self.limit_filter_choices(fs.form, request.user)
+        swap_filter_fields(fs.form, request.user)
         for field in fs.form.fields.values():
             if isinstance(field.widget, NullBooleanSelect):
                 # "Unknown" reads oddly on a filter: the empty choice means "any".

@@ -18,7 +18,7 @@ from django import forms
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from daodi.core.pickers import PickerWidget, choices_text
+from daodi.core.pickers import PickerWidget, choices_text, register_filter_field
 
 from . import policy
 from .models import Organisation
@@ -152,3 +152,19 @@ def _administered(user):
 register("managed_by", _writable)
 register("writable", _writable)
 register("administered", _administered)
+
+
+def _readable(user):
+    return Organisation.objects.filter(policy.org_q(user))
+
+
+def filter_field(field, user) -> OrganisationField:
+    """A list filter's organisation choice as a picker over what the user may read."""
+    return OrganisationField(
+        purpose="readable", queryset=field.queryset.filter(policy.org_q(user)),
+        required=False, label=field.label,
+    )  # fmt: skip
+
+
+register("readable", _readable)
+register_filter_field("orgs.Organisation", filter_field)

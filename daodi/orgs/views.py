@@ -7,7 +7,6 @@ below only names its scoped query, filterset, form and actions. Writes go throug
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -188,13 +187,10 @@ class UserResource(Resource):
     def limit_filter_choices(self, form, user):
         # The shared filterset takes an organisation id; people pick it from a list.
         orgs = queries.organisations(user).exclude(kind=OrgKind.HOUSEHOLD)
-        form.fields["organisation"] = forms.TypedChoiceField(
+        form.fields["organisation"] = pickers.OrganisationField(
+            purpose="readable", queryset=orgs, required=False,
             label=form.fields["organisation"].label,
-            required=False,
-            coerce=int,
-            empty_value=None,
-            choices=[("", "---------"), *((o.pk, str(o)) for o in orgs)],
-        )
+        )  # fmt: skip
 
     def can_create(self, user):
         return queries.administered_organisations(user).exists()
