@@ -8,6 +8,7 @@ or more than 300 KB of HTML (long lists page, long sections fold).
 
 from __future__ import annotations
 
+import io
 import os
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urlsplit
@@ -111,7 +112,7 @@ def demo_county(django_db_setup, django_db_blocker):
         override_settings(PASSWORD_HASHERS=FAST_HASHERS),
         transaction.atomic(),
     ):
-        call_command("demo", "--season-events", "3000", verbosity=0, stdout=open("/dev/null", "w"))
+        call_command("demo", "--season-events", "3000", stdout=io.StringIO())
         yield
         transaction.set_rollback(True)
 
