@@ -90,7 +90,8 @@ def test_a_scanned_qr_code_fills_the_lot_field_and_the_loss_is_recorded(
         scan = page.get_by_test_id("picker-lot").get_by_role("button", name="扫码")
         expect(scan).to_be_visible()
         scan.click()
-        expect(page.get_by_test_id("lot")).to_have_value(printed)
+        # The scanned Digital Link is shown as the lot's printed code.
+        expect(page.get_by_test_id("lot")).to_have_value(f"(01){lot.gtin}(10){lot.batch}")
         expect(page.get_by_test_id("scanner")).to_have_count(0)  # the camera is closed
         page.fill("#id_kg", "2")
         screenshot(page, "loss-lot-scanned")

@@ -83,15 +83,21 @@
       active = -1;
     }
 
-    var ask = debounce(function () {
-      var mine = ++asked;
+    function lookup(q) {
       var sep = url.indexOf("?") < 0 ? "?" : "&";
-      fetch(url + sep + "q=" + encodeURIComponent(input.value.trim()), {
+      return fetch(url + sep + "q=" + encodeURIComponent(q), {
         credentials: "same-origin", headers: { Accept: "application/json" }
       })
         .then(function (r) { return r.ok ? r.json() : { results: [] }; })
-        .then(function (data) { if (mine === asked) show(data.results || []); })
-        .catch(function () { close(); });
+        .then(function (data) { return data.results || []; })
+        .catch(function () { return []; });
+    }
+
+    var ask = debounce(function () {
+      var mine = ++asked;
+      lookup(input.value.trim()).then(function (results) {
+        if (mine === asked) show(results);
+      });
     }, 200);
 
     input.addEventListener("input", function () {
@@ -123,7 +129,14 @@
       scan.hidden = false;
       scan.textContent = scanLabel;
       scan.addEventListener("click", function () {
-        openScanner(function (text) { fill(text, text); });
+        openScanner(function (text) {
+          // A scanned Digital Link becomes the printed code of the lot it names, when the
+          // picker knows it; otherwise the server reads the scanned text as it is.
+          lookup(text).then(function (results) {
+            if (results.length === 1) fill(String(results[0].id), results[0].text);
+            else fill(text, text);
+          });
+        });
       });
     }
   }
