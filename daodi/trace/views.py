@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -16,9 +17,21 @@ from daodi.core.views import Column, DetailPage, ListPage, Resource, actor
 from daodi.orgs import policy
 
 from . import actions, labels, pickers, queries
+from .epcis import identifiers
 from .filters import LotFilter, RecallFilter
 from .forms import LabelForm, RecallForm
 from .models import Lot, Recall
+
+LINEAGE_PAGE = 25
+
+
+def short_name(identifier: str) -> str:
+    """A lot or item as its number (serial, else batch), else the identifier as it is."""
+    try:
+        parsed = identifiers.parse(identifier)
+    except identifiers.IdentifierError:
+        return identifier
+    return parsed.qualifier("21") or parsed.qualifier("10") or identifier
 
 
 class LotResource(Resource):
@@ -68,8 +81,15 @@ class LotResource(Resource):
 
     def detail_context(self, request, obj):
         graph = queries.graph(obj.identifier, direction="both", user=request.user)
+        # A lot packed into thousands of items has thousands of edges: they page.
+        edges = Paginator(graph["edges"], LINEAGE_PAGE).get_page(request.GET.get("lineage"))
         return {
             "graph": graph,
+            "edges": [
+                {**edge, "from": short_name(edge["from"]), "to": short_name(edge["to"])}
+                for edge in edges
+            ],
+            "edge_page": edges,
             "events": list(queries.history([obj.identifier]).order_by("-event_time", "-id")[:50]),
             "can_label": policy.scope(
                 Lot.objects.filter(pk=obj.pk), request.user, write=True
