@@ -45,6 +45,13 @@ def first_record(page) -> str | None:
 
 
 def test_no_main_page_of_any_role_scrolls_sideways_on_a_phone(demo_county, phone):
+    # (One test: the demo county loads once; a transactional test's flush would take the
+    # units the migrations loaded with it.) A lot's page is headed by its lot number.
+    lot = Lot.objects.exclude(batch="").filter(serial="").order_by("id").first()
+    sign_in(phone, "admin", PASSWORD)
+    phone.goto(f"/trace/lots/{lot.pk}/")
+    expect(phone.locator("h1")).to_have_text(lot.batch)
+
     too_wide = {}
     for role in ROLES:
         phone.context.clear_cookies()
@@ -65,11 +72,3 @@ def test_no_main_page_of_any_role_scrolls_sideways_on_a_phone(demo_county, phone
                 if width > WIDTH:
                     too_wide[(role, record)] = width
     assert too_wide == {}
-
-
-def test_a_lots_page_is_headed_by_its_lot_number(demo_county, phone):
-    lot = Lot.objects.exclude(batch="").filter(serial="").order_by("id").first()
-    sign_in(phone, "admin", PASSWORD)
-    phone.goto(f"/trace/lots/{lot.pk}/")
-    expect(phone.locator("h1")).to_have_text(lot.batch)
-    assert phone.evaluate("document.scrollingElement.scrollWidth") <= WIDTH
