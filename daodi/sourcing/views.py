@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -236,21 +235,6 @@ def receipt(request, pk):
 
 
 @login_required
-def seller_options(request):
-    """``<option>``s of the sellers matching ``q`` (the purchase form's search box)."""
-    found = queries.sellers(request.user, request.GET.get("q", ""))
-    body = format_html_join(
-        "",
-        '<option value="{}">{}{}</option>',
-        (
-            (o.pk, o.name, f" · {o.identity.id_card_masked}" if hasattr(o, "identity") else "")
-            for o in found
-        ),
-    )
-    return HttpResponse(body)
-
-
-@login_required
 def settlement(request, pk):
     """A point's daily settlement (XLSX): ``?date=YYYY-MM-DD``, default today."""
     point = get_object_or_404(queries.nodes(request.user), pk=pk)
@@ -437,7 +421,6 @@ urlpatterns = [
     path("purchases/new/", PurchaseCreatePage.as_view(resource=PURCHASES), name="purchase_create"),
     path("purchases/<int:pk>/", DetailPage.as_view(resource=PURCHASES), name="purchase_detail"),
     path("purchases/<int:pk>/receipt/", receipt, name="purchase_receipt"),
-    path("sellers/options/", seller_options, name="seller_options"),
     path("ledger/import/", ledger_import, name="ledger_import"),
     *pages(DISPATCHES),
     path("dispatches/<int:pk>/receive/", receive, name="dispatch_receive"),
