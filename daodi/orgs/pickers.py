@@ -32,13 +32,16 @@ class Purpose:
 
     choices: Callable  # (user) -> QuerySet[Organisation]
     search: Callable | None = None  # (user, queryset, q) -> QuerySet; default: name/code/phone
+    hint: Callable | None = None  # (org) -> str; default: kind · place · keeper · code
 
 
 PURPOSES: dict[str, Purpose] = {}
 
 
-def register(name: str, choices: Callable, search: Callable | None = None) -> None:
-    PURPOSES[name] = Purpose(choices, search)
+def register(
+    name: str, choices: Callable, search: Callable | None = None, hint: Callable | None = None
+) -> None:
+    PURPOSES[name] = Purpose(choices, search, hint)
 
 
 def choices(purpose: str, user) -> QuerySet:
@@ -71,8 +74,10 @@ def hint(org: Organisation) -> str:
     return " · ".join(parts)
 
 
-def result(org: Organisation) -> dict:
-    return {"id": org.pk, "text": org.name, "hint": hint(org)}
+def result(org: Organisation, purpose: str = "") -> dict:
+    entry = PURPOSES.get(purpose)
+    shown = entry.hint(org) if entry is not None and entry.hint else hint(org)
+    return {"id": org.pk, "text": org.name, "hint": shown}
 
 
 def resolve(qs: QuerySet, value: str) -> Organisation:

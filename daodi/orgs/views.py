@@ -296,4 +296,4 @@ def organisation_pick(request):
     if purpose not in pickers.PURPOSES:
         return JsonResponse({"error": _("Unknown purpose.")}, status=400)
     found = pickers.find(purpose, request.user, request.GET.get("q", ""))
-    return JsonResponse({"results": [pickers.result(org) for org in found]})
+    return JsonResponse({"results": [pickers.result(org, purpose) for org in found]})

@@ -46,7 +46,17 @@ def dispatch_destinations(user):
     return Organisation.objects.filter(kind__in=queries.NETWORK[:2], is_active=True)
 
 
-org_pickers.register("seller", lambda user: queries.sellers(user, limit=None), _seller_search)
+def _seller_hint(org) -> str:
+    """A seller told apart as the point knows them: place, phone, the masked ID card."""
+    identity = getattr(org, "identity", None)
+    parts = [org.division.name if org.division_id else "", org.phone]
+    parts.append(identity.id_card_masked if identity is not None else "")
+    return " · ".join(p for p in parts if p) or org_pickers.hint(org)
+
+
+org_pickers.register(
+    "seller", lambda user: queries.sellers(user, limit=None), _seller_search, _seller_hint
+)
 org_pickers.register("point", queries.points)
 org_pickers.register("dispatch_source", dispatch_sources)
 org_pickers.register("dispatch_destination", dispatch_destinations)
