@@ -15,6 +15,8 @@ from daodi.orgs.choices import DivisionLevel
 from daodi.orgs.models import Division, Organisation
 from daodi.orgs.pickers import OrganisationField
 from daodi.orgs.pickers import register as register_org_purpose
+from daodi.trace.choices import LotStatus
+from daodi.trace.models import Lot
 from daodi.trace.pickers import LotField, LotsField
 
 from . import queries
@@ -47,6 +49,30 @@ def growers(user):
 
 
 register_org_purpose("grower", growers)
+
+
+def hint_when_none(field, user) -> None:
+    """Tell a user whose lot list is empty why, and where their lots will come from."""
+    if field.queryset.exists():
+        return
+    held = (
+        Lot.objects.filter(
+            policy.org_q(user, write=True, prefix="holder__"), status=LotStatus.ON_HOLD
+        )
+        .exclude(batch="")
+        .count()
+    )
+    if held:
+        field.help_text = _(
+            "You hold no lot that can be used here; %(count)s of your lots are on hold. A lot "
+            "sent to you appears once its arrival is recorded (Dispatches → Record receipt)."
+        ) % {"count": held}
+        return
+    field.help_text = _(
+        "You hold no lot that can be used here. A lot sent to you appears once its arrival "
+        "is recorded (Dispatches → Record receipt); lots in transit, on hold, recalled or "
+        "used up are not listed."
+    )
 
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -159,6 +185,10 @@ class ProcessingForm(ActionForm):
     no_sulphur = forms.BooleanField(label=_("No sulphur fumigation"), required=False)
     no_dye = forms.BooleanField(label=_("No dyeing"), required=False)
     no_weighting = forms.BooleanField(label=_("No weighting agents"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        hint_when_none(self.fields["lots"], self.user)
 
     def clean_sensor_readings(self):
         text = self.cleaned_data["sensor_readings"].strip()

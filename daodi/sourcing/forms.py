@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from daodi.catalog.models import GeographicIndication, Grade, Herb
-from daodi.core.forms import StyledForm, scope_pickers
-from daodi.farm.forms import NUMBER, ActionForm, kg_field
+from daodi.catalog.models import GeographicIndication, Grade, Herb, TradeItem
+from daodi.core.forms import StyledForm, scope_pickers, style
+from daodi.farm.forms import NUMBER, ActionForm, hint_when_none, kg_field
 from daodi.orgs import pickers as org_pickers
 from daodi.orgs import policy
-from daodi.orgs.models import Organisation
+from daodi.orgs.choices import DivisionLevel
+from daodi.orgs.models import Division, Organisation
 from daodi.orgs.pickers import OrganisationField
 from daodi.trace import pickers as lot_pickers
 from daodi.trace.choices import LotStatus
+from daodi.trace.epcis import identifiers
 from daodi.trace.models import Lot
 from daodi.trace.pickers import LotField, LotsField
 
@@ -37,13 +40,8 @@ def seller_lots(user):
 
 
 def dispatch_sources(user):
-    """The stations and points ``user`` may send from."""
-    return Organisation.objects.filter(policy.org_q(user, write=True), kind__in=queries.NETWORK[1:])
-
-
-def dispatch_destinations(user):
-    """Where a dispatch may go: the hub and the stations."""
-    return Organisation.objects.filter(kind__in=queries.NETWORK[:2], is_active=True)
+    """The hub, stations and points ``user`` may send from."""
+    return Organisation.objects.filter(policy.org_q(user, write=True), kind__in=queries.NETWORK)
 
 
 def _seller_hint(org) -> str:
@@ -59,7 +57,7 @@ org_pickers.register(
 )
 org_pickers.register("point", queries.points)
 org_pickers.register("dispatch_source", dispatch_sources)
-org_pickers.register("dispatch_destination", dispatch_destinations)
+org_pickers.register("dispatch_destination", queries.destinations)
 
 
 def dispatch_lots(user):
@@ -69,6 +67,28 @@ def dispatch_lots(user):
 
 lot_pickers.register("seller_lot", seller_lots)
 lot_pickers.register("dispatch", dispatch_lots)
+
+
+def lot_number(identifier: str) -> str:
+    """The lot number (batch) of a lot's identifier, as printed on its bag; the identifier
+    itself when it names no batch."""
+    try:
+        return identifiers.parse(identifier, verify=False).qualifier("10") or identifier
+    except identifiers.IdentifierError:
+        return identifier
+
+
+def confirmed(form) -> bool:
+    """The confirm step's button was pressed (it sends confirm=1 beside the hidden field)."""
+    return "1" in form.data.getlist(form.add_prefix("confirm"))
+
+
+def keep_confirm_step(form, field, error) -> None:
+    """Add an error, but not the refusal's general message once the confirm step (which
+    lists what to check) is shown."""
+    if field is None and "confirm" in form.errors:
+        return
+    forms.Form.add_error(form, field, error)
 
 
 class PurchaseForm(ActionForm):
@@ -110,6 +130,8 @@ class PurchaseForm(ActionForm):
         label=_("ID card number"), max_length=20, required=False,
         help_text=_("Optional; stored masked."),
     )  # fmt: skip
+    # Sent as 1 by the confirm step a purchase outside the herb's plausible ranges gets.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,19 +148,110 @@ class PurchaseForm(ActionForm):
         data = super().clean()
         lot = data.get("lot")
         data["lot"] = lot.identifier if lot else ""
+        data["confirm"] = confirmed(self)
         return data
+
+    def add_error(self, field, error):
+        keep_confirm_step(self, field, error)
 
     def action_data(self):
         data = dict(self.cleaned_data)
-        for name in ("tare_kg", "moisture_pct", "amount_paid", "grade"):
+        for name in ("tare_kg", "moisture_pct", "amount_paid", "grade", "confirm"):
             if data.get(name) in (None, ""):
                 data.pop(name, None)
         return data
 
 
+def villages(user):
+    """Villages of the townships the user's buying points lie in (where their growers live)."""
+    points = queries.points(user).exclude(division=None).select_related("division")
+    townships = set()
+    for point in points[:50]:
+        division = point.division
+        townships.add(
+            division.parent_id if division.level == DivisionLevel.VILLAGE else division.pk
+        )
+    found = Division.objects.filter(level=DivisionLevel.VILLAGE).order_by("code")
+    # A point placed in no division yet offers every village (the list is searchable).
+    return found.filter(parent__in=townships) if townships else found
+
+
+class SellerForm(ActionForm):
+    """A new grower household, registered from inside the purchase form."""
+
+    point = OrganisationField(label=_("Buying point"), purpose="point")
+    name = forms.CharField(label=_("Name (family name first)"), max_length=120)
+    id_card = forms.CharField(label=_("ID card number"), max_length=20)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    village = forms.ModelChoiceField(label=_("Village"), queryset=Division.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="new_seller", **kwargs)
+        points = self.fields["point"].queryset
+        if not self.is_bound and points.count() == 1:
+            self.fields["point"].initial = points.first()
+        self.fields["village"].queryset = villages(self.user)
+
+
+class CorrectionForm(ActionForm):
+    """A purchase's values as recorded, to correct, and why."""
+
+    seller = OrganisationField(label=_("Seller"), purpose="seller")
+    gross_kg = kg_field(_("Gross (kg)"))
+    tare_kg = kg_field(_("Tare (kg)"), required=False)
+    moisture_pct = PurchaseForm.base_fields["moisture_pct"]
+    price = PurchaseForm.base_fields["price"]
+    price_unit = PurchaseForm.base_fields["price_unit"]
+    amount_paid = PurchaseForm.base_fields["amount_paid"]
+    payment_method = PurchaseForm.base_fields["payment_method"]
+    note = forms.CharField(label=_("Why"), max_length=200)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, purchase=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.purchase = purchase
+        sellers = queries.sellers(self.user, point=purchase.point, limit=None)
+        self.fields["seller"].queryset = sellers
+        if not self.is_bound:
+            for name in self.fields:
+                value = getattr(purchase, name, None)
+                if isinstance(value, Decimal):  # 2.400 kg is shown as 2.4
+                    value = format(value.normalize(), "f")
+                if value is not None:
+                    self.initial[name] = value
+            self.initial["seller"] = purchase.seller_id
+            if purchase.amount_paid == purchase.amount:  # paid in full: left empty
+                self.initial["amount_paid"] = None
+
+    def clean(self):
+        data = super().clean()
+        data["confirm"] = confirmed(self)
+        return data
+
+    def add_error(self, field, error):
+        keep_confirm_step(self, field, error)
+
+    def action_data(self):
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("note", "confirm")}
+        data["tare_kg"] = data.get("tare_kg") or 0  # empty: no tare; amount paid empty: in full
+        return data
+
+
+class NoteForm(StyledForm):
+    """Why a purchase is voided or a dispatch cancelled."""
+
+    note = forms.CharField(label=_("Why"), max_length=200)
+
+
 class DispatchForm(ActionForm):
     source = OrganisationField(label=_("From"), purpose="dispatch_source")
-    destination = OrganisationField(label=_("To"), purpose="dispatch_destination")
+    destination = OrganisationField(
+        label=_("To"), purpose="dispatch_destination",
+        help_text=_(
+            "Up the network to your station or hub; from the county hub also on to a "
+            "processor, manufacturer or trader."
+        ),
+    )  # fmt: skip
     lots = LotsField(label=_("Lots"), purpose="dispatch")
     vehicle = forms.CharField(label=_("Vehicle"), max_length=40, required=False)
 
@@ -149,19 +262,30 @@ class DispatchForm(ActionForm):
 
 
 class ReceiptForm(StyledForm):
-    """The weight found for each lot of a dispatch (one field per lot)."""
+    """The weight found for each lot of a dispatch (one field per line), proposed as sent.
+
+    Each line carries what the receiver checks against the delivery: herb, grade, lot
+    number, weight sent and its unit. The fields take the weights as the dispatch keeps
+    them (to the gram), so the proposed weights are accepted as they stand.
+    """
 
     def __init__(self, *args, dispatch=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.lines = list(dispatch.lines.all())
+        self.lines = list(dispatch.lines.select_related("herb", "grade"))
         for i, line in enumerate(self.lines):
-            self.fields[f"kg_{i}"] = kg_field(line.lot.rsplit("/", 1)[-1])
-            self.initial.setdefault(f"kg_{i}", line.sent_kg)
-        from daodi.core.forms import style
-
+            self.fields[f"kg_{i}"] = forms.DecimalField(
+                label=_("Weight found (kg)"), max_digits=14, decimal_places=3,
+                min_value=Decimal("0"), initial=line.sent_kg,
+                widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.001"}),
+            )  # fmt: skip
+            line.field = self[f"kg_{i}"]
+            line.batch = lot_number(line.lot)
         style(self)
 
-    def weights(self) -> dict:
+    def weights(self, *, as_sent: bool = False) -> dict:
+        """The weight found per lot; ``as_sent``: every lot arrived as it was sent."""
+        if as_sent:
+            return {line.lot: line.sent_kg for line in self.lines}
         return {line.lot: self.cleaned_data[f"kg_{i}"] for i, line in enumerate(self.lines)}
 
 
@@ -201,9 +325,46 @@ class GIClaimForm(LossForm):
         del self.fields["reason"], self.fields["note"]
 
 
+class PackingForm(ActionForm):
+    """A packing run: the lot packed from (one the user holds), the retail pack, how many."""
+
+    lot = LotField(label=_("Lot to pack"))
+    trade_item = forms.ModelChoiceField(
+        label=_("Retail pack"),
+        queryset=TradeItem.objects.filter(net_quantity__isnull=False).select_related(
+            "herb", "grade", "unit"
+        ),
+        help_text=_("The trade item (GTIN) printed on each pack; of the lot's herb."),
+    )
+    count = forms.IntegerField(
+        label=_("Number of packs"),
+        min_value=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    per_case = forms.IntegerField(
+        label=_("Packs per case"), min_value=0, initial=20, required=False,
+        help_text=_("Each full case gets its own SSCC; 0: no cases."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].queryset = lot_pickers.held_lots(self.user).select_related("grade")
+        hint_when_none(self.fields["lot"], self.user)
+
+    def action_data(self):
+        data = super().action_data()
+        data["lot"] = self.cleaned_data["lot"].identifier
+        return data
+
+
 class LedgerImportForm(StyledForm):
     point = OrganisationField(label=_("Buying point"), purpose="point")
     file = forms.FileField(label=_("Purchase ledger (.xlsx)"))
+    confirm = forms.BooleanField(
+        label=_("Weights and prices outside the herbs' usual ranges were checked"),
+        required=False,
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

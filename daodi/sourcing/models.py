@@ -13,13 +13,21 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from daodi.catalog.models import GeographicIndication, Grade, Herb
-from daodi.core.models import Reviewed
+from daodi.catalog.models import GeographicIndication, Grade, Herb, TradeItem
+from daodi.core.models import Reviewed, user_field
 from daodi.core.texts import FlagText
 from daodi.orgs.models import Organisation, Site
 from daodi.trace.models import Event
 
-from .choices import ClaimPurpose, DispatchStatus, LossReason, PaymentMethod, PriceUnit
+from .choices import (
+    ClaimPurpose,
+    CorrectionKind,
+    DispatchStatus,
+    ErrorReason,
+    LossReason,
+    PaymentMethod,
+    PriceUnit,
+)
 
 KG = {"max_digits": 14, "decimal_places": 3}
 POSITIVE = [MinValueValidator(Decimal("0.01"))]
@@ -104,7 +112,9 @@ class Purchase(models.Model):
     client_key = models.CharField(_("submission key"), max_length=64)
     receipt_no = models.CharField(_("receipt number"), max_length=24, unique=True)
     bought_at = models.DateTimeField(_("time"), db_index=True)
+    # The purchase's current event: the corrective one once corrected (see Correction).
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
+    voided = models.BooleanField(_("voided"), default=False)
 
     owner_path = "point__"
 
@@ -304,3 +314,105 @@ class GIClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indication} {self.kg} kg"
+
+
+class Correction(models.Model):
+    """A purchase corrected or voided, or a dispatch cancelled: who, when, why and what.
+
+    The event that was wrong stays as it was; ``declaration`` is the EPCIS error
+    declaration the action captured for it and ``corrective`` the event that says what
+    really happened (none for a void: the purchase did not occur).
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    purchase = models.ForeignKey(
+        Purchase, null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    dispatch = models.ForeignKey(
+        Dispatch, null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=CorrectionKind.choices)
+    reason = models.CharField(_("error reason"), max_length=16, choices=ErrorReason.choices)
+    note = models.CharField(_("why"), max_length=200)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)  # {field: [old, new]}
+    declaration = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    corrective = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    user = user_field(_("by"))
+    channel = models.CharField(_("channel"), max_length=8, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    owner_path = "organisation__"
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def change_rows(self) -> list[tuple[str, str, str]]:
+        """(field label, old, new) for each change, vocabulary words by their names."""
+        words = {"price_unit": PriceUnit, "payment_method": PaymentMethod}
+        rows = []
+        for name, (old, new) in self.changes.items():
+            field = Purchase._meta.get_field(name)
+            if name in words:
+                labels = dict(words[name].choices)
+                old, new = labels.get(old, old), labels.get(new, new)
+            rows.append((str(field.verbose_name), str(old), str(new)))
+        return rows
+
+
+class Packing(models.Model):
+    """A packing run (分装赋码): ``count`` serialised retail items of a trade item packed
+    from a lot, and the items aggregated ``per_case`` to a case with its SSCC.
+
+    Its events are a packing transformation (the lot's weight in, the items' SGTINs out)
+    and one aggregation per case; ``items`` and ``cases`` keep what they named.
+    """
+
+    holder = models.ForeignKey(
+        Organisation, verbose_name=_("holder"), on_delete=models.PROTECT, related_name="+"
+    )
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    lot = models.CharField(_("lot packed"), max_length=255, db_index=True)
+    trade_item = models.ForeignKey(
+        TradeItem, verbose_name=_("trade item"), on_delete=models.PROTECT, related_name="+"
+    )
+    count = models.PositiveIntegerField(_("items"))
+    per_case = models.PositiveIntegerField(_("items per case"), default=0)
+    kg = models.DecimalField(_("weight packed (kg)"), **KG)
+    items = models.JSONField(_("items"), default=list)  # SGTIN Digital Links, in serial order
+    cases = models.JSONField(_("cases"), default=list, blank=True)  # SSCCs, in packing order
+    packed_at = models.DateTimeField(_("time"))
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
+
+    owner_path = "holder__"
+
+    class Meta:
+        verbose_name = _("packing run")
+        verbose_name_plural = _("packing runs")
+        ordering = ["-packed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.trade_item.herb.name} × {self.count}"
+
+    @property
+    def lot_number(self) -> str:
+        return self.lot.rsplit("/10/", 1)[-1]
+
+    @property
+    def serials(self) -> str:
+        """The first and last serial numbers of the run."""
+        if not self.items:
+            return ""
+        first, last = (i.rsplit("/21/", 1)[-1] for i in (self.items[0], self.items[-1]))
+        return first if first == last else f"{first} – {last}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,31 +22,41 @@ from django.utils.translation import gettext_lazy
 from daodi.core.errors import DomainError
 from daodi.core.forms import add_domain_error
 from daodi.core.models import Refusal
-from daodi.core.views import Column, CreatePage, DetailPage, ListPage, actor
+from daodi.core.views import Column, CreatePage, DetailPage, ListPage, actor, is_htmx
 from daodi.farm.views import WriteOnce, pages
 from daodi.orgs import policy
 
-from . import actions, documents, gi, ledger, queries
+from . import actions, documents, gi, ledger, packing, queries
+from .choices import DispatchStatus
 from .filters import (
     ComminglingFilter,
     DispatchFilter,
     GIClaimFilter,
     LossFilter,
+    PackingFilter,
     PalletFilter,
     PurchaseFilter,
 )
 from .forms import (
     ComminglingForm,
+    CorrectionForm,
     DispatchForm,
     GIClaimForm,
     LedgerImportForm,
     LossForm,
+    NoteForm,
+    PackingForm,
     PalletForm,
     PurchaseForm,
     ReceiptForm,
+    SellerForm,
+    lot_number,
 )
-from .models import Commingling, Dispatch, GIClaim, Loss, Pallet, Purchase
+from .models import Commingling, Dispatch, GIClaim, Loss, Packing, Pallet, Purchase
 
+# A run's labels are printed two A4 sheets at a time: a sheet of 40 takes WeasyPrint about
+# two seconds, so a 5,000-pack run in one PDF would keep the page waiting for minutes.
+LABELS_PER_PART = 80
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -67,11 +78,12 @@ class PurchaseResource(WriteOnce):
         Column("net_kg"),
         Column("amount", wide=True),
         Column("point", wide=True),
+        Column("voided", wide=True),
     )
     detail_fields = (
         "receipt_no", "point", "seller", "herb", "grade", "gross_kg", "tare_kg", "net_kg",
         "moisture_pct", "price", "price_unit", "price_per_kg", "amount", "amount_paid",
-        "payment_method", "bought_at", "lot",
+        "payment_method", "bought_at", "lot", "voided",
     )  # fmt: skip
     detail_template = "sourcing/purchase_detail.html"
 
@@ -87,11 +99,21 @@ class PurchaseResource(WriteOnce):
     def detail_context(self, request, obj):
         from daodi.trace.models import Lot
 
-        return {"lot_row": Lot.objects.filter(identifier=obj.lot).first()}
+        writable = not obj.voided and self.queryset(request.user, write=True).filter(pk=obj.pk)
+        return {
+            "lot_row": Lot.objects.filter(identifier=obj.lot).first(),
+            "corrections": obj.corrections.select_related("user"),
+            "can_correct": bool(writable) and writable.exists(),
+        }
 
 
 class PurchaseCreatePage(CreatePage):
     template_name = "sourcing/purchase_form.html"
+
+    def context(self, **extra):
+        ctx = super().context(**extra)
+        ctx["seller_form"] = SellerForm(user=self.request.user)
+        return ctx
 
 
 class DispatchResource(WriteOnce):
@@ -130,9 +152,15 @@ class DispatchResource(WriteOnce):
         return actions.dispatch(actor=actor, **data)
 
     def detail_context(self, request, obj):
+        lines = list(obj.lines.select_related("herb", "grade"))
+        for line in lines:
+            line.batch = lot_number(line.lot)
         return {
-            "lines": obj.lines.all(),
+            "lines": lines,
             "can_receive": queries.receivable(request.user).filter(pk=obj.pk).exists(),
+            "can_cancel": obj.status == DispatchStatus.IN_TRANSIT
+            and self.queryset(request.user, write=True).filter(pk=obj.pk).exists(),
+            "corrections": obj.corrections.select_related("user"),
         }
 
 
@@ -220,7 +248,49 @@ class GIClaimResource(WriteOnce):
         return actions.claim_gi(actor=actor, **data)
 
 
+class PackingResource(WriteOnce):
+    model, namespace, name = Packing, "sourcing", "packing"
+    segment = "packing"
+    filterset_class = PackingFilter
+    form_class = PackingForm
+    list_columns = (
+        Column("packed_at", link=True),
+        Column("trade_item"),
+        Column("count"),
+        Column("lot_number", gettext_lazy("Lot")),
+        Column("holder", wide=True),
+    )
+    detail_fields = (
+        "trade_item", ("lot_number", gettext_lazy("Lot packed")), "holder", "count", "kg",
+        "per_case", ("serials", gettext_lazy("Serial numbers")), "packed_at",
+    )  # fmt: skip
+    detail_template = "sourcing/packing_detail.html"
+
+    def queryset(self, user, *, write=False):
+        return queries.packings(user, write=write)
+
+    def can_create(self, user):
+        return writes_somewhere(user)
+
+    def create(self, actor, **data):
+        return packing.pack(actor=actor, **data)
+
+    def detail_context(self, request, obj):
+        from daodi.trace.models import Lot
+
+        lot = Lot.objects.filter(identifier=obj.lot).first()
+        first = Lot.objects.filter(identifier=obj.items[0]).first() if obj.items else None
+        # The first packs, each linked to its consumer page on our resolver.
+        shown = [("/01/" + i.split("/01/", 1)[1], i.rsplit("/21/", 1)[-1]) for i in obj.items[:10]]
+        parts = [
+            (n + 1, start + 1, min(start + LABELS_PER_PART, obj.count))
+            for n, start in enumerate(range(0, obj.count, LABELS_PER_PART))
+        ]
+        return {"source_lot": lot, "first_item": first, "shown_items": shown, "parts": parts}
+
+
 PURCHASES = PurchaseResource()
+PACKINGS = PackingResource()
 DISPATCHES = DispatchResource()
 
 
@@ -232,6 +302,118 @@ def receipt(request, pk):
     response = HttpResponse(documents.receipt_pdf(purchase), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{purchase.receipt_no}.pdf"'
     return response
+
+
+@login_required
+def seller_register(request):
+    """Register a grower household from inside the purchase form (htmx: the answer names
+    the new household, which the page makes the form's seller); without htmx, back to a
+    new purchase with the household chosen."""
+    if not queries.points(request.user).exists():
+        raise PermissionDenied
+    form = SellerForm(request.POST or None, user=request.user)
+    seller = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            seller = actions.register_seller(actor=actor(request), **form.action_data())
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            if not is_htmx(request):
+                return redirect(f"{reverse('sourcing:purchase_create')}?seller={seller.pk}")
+    response = TemplateResponse(
+        request,
+        "sourcing/_seller_form.html" if is_htmx(request) else "sourcing/seller_form.html",
+        {
+            "seller_form": form if seller is None else SellerForm(user=request.user),
+            "seller": seller,
+            "title": _("Register a grower household"),
+        },
+    )
+    if seller is not None:
+        label = seller.name
+        if hasattr(seller, "identity"):
+            label += f" · {seller.identity.id_card_masked}"
+        response["HX-Trigger"] = json.dumps(
+            {"sellerRegistered": {"id": seller.pk, "label": label}}  # ASCII: a header
+        )
+    return response
+
+
+def _correction_page(request, form, obj, heading, template="web/crud/form.html"):
+    return TemplateResponse(
+        request,
+        template,
+        {
+            "form": form,
+            "object": obj,
+            "title": obj._meta.verbose_name_plural,
+            "list_url": reverse(f"sourcing:{obj._meta.model_name}_list"),
+            "heading": heading,
+            "cancel_url": reverse(f"sourcing:{obj._meta.model_name}_detail", args=[obj.pk]),
+        },
+    )
+
+
+@login_required
+def purchase_correct(request, pk):
+    """Correct a purchase's seller, weights, price or payment, saying why."""
+    purchase = get_object_or_404(PURCHASES.queryset(request.user, write=True), pk=pk)
+    form = CorrectionForm(request.POST or None, user=request.user, purchase=purchase)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.correct_purchase(
+                actor=actor(request),
+                purchase=purchase,
+                note=form.cleaned_data["note"],
+                confirm=form.cleaned_data["confirm"],
+                **form.action_data(),
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Corrected %(receipt)s.") % {"receipt": purchase})
+            return redirect("sourcing:purchase_detail", pk=pk)
+    heading = _("Correct purchase %(receipt)s") % {"receipt": purchase}
+    return _correction_page(request, form, purchase, heading, "sourcing/correction_form.html")
+
+
+@login_required
+def purchase_void(request, pk):
+    """Void a purchase that did not happen, saying why."""
+    purchase = get_object_or_404(PURCHASES.queryset(request.user, write=True), pk=pk)
+    form = NoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.void_purchase(
+                actor=actor(request), purchase=purchase, note=form.cleaned_data["note"]
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Voided %(receipt)s.") % {"receipt": purchase})
+            return redirect("sourcing:purchase_detail", pk=pk)
+    heading = _("Void purchase %(receipt)s") % {"receipt": purchase}
+    return _correction_page(request, form, purchase, heading)
+
+
+@login_required
+def dispatch_cancel(request, pk):
+    """Cancel a dispatch still in transit, saying why: its lots stay with the sender."""
+    record = get_object_or_404(DISPATCHES.queryset(request.user, write=True), pk=pk)
+    form = NoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.cancel_dispatch(
+                actor=actor(request), dispatch=record, note=form.cleaned_data["note"]
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Cancelled %(number)s.") % {"number": record.number})
+            return redirect("sourcing:dispatch_detail", pk=pk)
+    heading = _("Cancel dispatch %(number)s") % {"number": record.number}
+    return _correction_page(request, form, record, heading)
 
 
 @login_required
@@ -258,7 +440,10 @@ def ledger_import(request):
     result = None
     if request.method == "POST" and form.is_valid():
         result = ledger.import_ledger(
-            actor=actor(request), point=form.cleaned_data["point"], file=form.cleaned_data["file"]
+            actor=actor(request),
+            point=form.cleaned_data["point"],
+            file=form.cleaned_data["file"],
+            confirm=form.cleaned_data["confirm"],
         )
         if result.ok:
             created = sum(c.created for c in result.counts)
@@ -271,6 +456,36 @@ def ledger_import(request):
     )
 
 
+@login_required
+def packing_labels(request, pk):
+    """The run's item labels (a QR code with each pack's Digital Link) as an A4 PDF."""
+    from daodi.trace import labels
+    from daodi.trace.models import Lot
+
+    run = get_object_or_404(PACKINGS.queryset(request.user), pk=pk)
+    try:
+        part = max(int(request.GET.get("part", 1)), 1)
+    except ValueError:
+        part = 1
+    wanted = run.items[(part - 1) * LABELS_PER_PART : part * LABELS_PER_PART]
+    found = {
+        lot.identifier: lot
+        for lot in Lot.objects.filter(identifier__in=wanted).select_related(
+            "herb", "grade", "holder"
+        )
+    }
+    try:
+        pdf = labels.packed_labels_pdf(
+            [found[i] for i in wanted if i in found], packed_from=run.lot_number
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("sourcing:packing_detail", pk=pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="labels-packing-{run.pk}-{part}.pdf"'
+    return response
+
+
 # --- dispatch receipt -------------------------------------------------------------------------
 @login_required
 def receive(request, pk):
@@ -278,17 +493,21 @@ def receive(request, pk):
     if not queries.receivable(request.user).filter(pk=pk).exists():
         raise PermissionDenied
     form = ReceiptForm(request.POST or None, dispatch=dispatch)
-    if request.method == "POST" and form.is_valid():
+    as_sent = request.POST.get("as_sent") == "1"
+    if request.method == "POST" and (as_sent or form.is_valid()):
         try:
-            actions.receive(actor=actor(request), dispatch=dispatch, weights=form.weights())
+            actions.receive(
+                actor=actor(request), dispatch=dispatch, weights=form.weights(as_sent=as_sent)
+            )
         except DomainError as exc:
+            form.is_valid()  # bound and cleaned, so the refusal can be shown on it
             add_domain_error(form, exc)
         else:
             messages.success(request, _("Received %(number)s.") % {"number": dispatch.number})
             return redirect("sourcing:dispatch_detail", pk=pk)
     return TemplateResponse(
         request,
-        "web/crud/form.html",
+        "sourcing/receive.html",
         {
             "form": form,
             "object": dispatch,
@@ -421,13 +640,19 @@ urlpatterns = [
     path("purchases/new/", PurchaseCreatePage.as_view(resource=PURCHASES), name="purchase_create"),
     path("purchases/<int:pk>/", DetailPage.as_view(resource=PURCHASES), name="purchase_detail"),
     path("purchases/<int:pk>/receipt/", receipt, name="purchase_receipt"),
+    path("purchases/<int:pk>/correct/", purchase_correct, name="purchase_correct"),
+    path("purchases/<int:pk>/void/", purchase_void, name="purchase_void"),
+    path("sellers/register/", seller_register, name="seller_register"),
     path("ledger/import/", ledger_import, name="ledger_import"),
     *pages(DISPATCHES),
     path("dispatches/<int:pk>/receive/", receive, name="dispatch_receive"),
+    path("dispatches/<int:pk>/cancel/", dispatch_cancel, name="dispatch_cancel"),
     *pages(ComminglingResource()),
     *pages(PalletResource()),
     *pages(LossResource()),
     *pages(GIClaimResource()),
+    *pages(PACKINGS),
+    path("packing/<int:pk>/labels.pdf", packing_labels, name="packing_labels"),
     path("mass-balance/", mass_balance, name="mass_balance"),
     path("gi-violations/", gi_violations, name="gi_violations"),
     path("refusals/", refusals, name="refusals"),

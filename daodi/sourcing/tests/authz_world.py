@@ -6,14 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from daodi.catalog.models import TradeItem
 from daodi.core.actor import Actor
 from daodi.farm import actions as farm_actions
 from daodi.orgs.models import Division
-from daodi.sourcing import actions
+from daodi.sourcing import actions, packing
 
 OWNED = {
     "plots", "farm-records", "harvests", "processing-runs", "purchases", "sellers",
-    "dispatches", "comminglings", "pallets", "losses", "gi-claims",
+    "dispatches", "comminglings", "pallets", "losses", "gi-claims", "packing-runs",
 }  # fmt: skip
 SHARED = {"banned-pesticides"}
 # Reports, not records: who may read them and what another organisation must not see.
@@ -30,8 +31,10 @@ RESOURCE_BY_PREFIX = {
     "pallet": "pallets",
     "loss": "losses",
     "giclaim": "gi-claims",
+    "packing": "packing-runs",
 }
 T0 = dt.datetime(2026, 9, 16, 1, tzinfo=dt.UTC)
+NEW_ID_CARD = "110105198001010016"  # a household registered from the purchase form
 
 
 class FarmWorld:
@@ -71,10 +74,11 @@ class FarmWorld:
                 gross_kg=Decimal("100"), price=Decimal("10"), bought_at=T0,
             )  # fmt: skip
 
-        self.purchase = buy("authz-1")
+        self.purchase = buy("authz-1")  # its lot stays at the point: it may be voided
         self.spare = buy("authz-2")  # for the positive controls' writes
+        self.sent = buy("authz-0")
         self.dispatch = actions.dispatch(
-            actor=system, source=n.point, destination=n.station, lots=[self.purchase.lot]
+            actor=system, source=n.point, destination=n.station, lots=[self.sent.lot]
         )
         self.commingling = actions.commingle(
             actor=system, inputs=[(buy("authz-3").lot, Decimal("100"))]
@@ -87,6 +91,10 @@ class FarmWorld:
             actor=system, lot=self.dry_lot, indication=world.gi, kg=Decimal("10"),
             purpose="label",
         )  # fmt: skip
+        self.bag = TradeItem.objects.create(
+            gtin="09521234000020", herb=herb, pack="500 g 袋", net_quantity=Decimal("0.5")
+        )
+        self.packing = packing.pack(actor=system, lot=self.dry_lot, trade_item=self.bag, count=2)
         from daodi.farm.models import BannedPesticide
 
         self.banned = BannedPesticide.objects.get(name="克百威")
@@ -123,6 +131,7 @@ class FarmWorld:
             "pallets": self.pallet.pk,
             "losses": self.loss.pk,
             "gi-claims": self.claim.pk,
+            "packing-runs": self.packing.pk,
         }[resource]
 
     def label(self, resource: str) -> str:
@@ -138,6 +147,7 @@ class FarmWorld:
             "pallets": self.pallet.sscc,
             "losses": "2026",
             "gi-claims": "10.00",
+            "packing-runs": self.packing.lot_number,
         }.get(resource, "\0")
 
     def body(self, resource: str, method: str) -> dict:
@@ -166,7 +176,14 @@ class FarmWorld:
                 "herb": w.herb.pk, "gross_kg": "10", "price": "5",
             },
             "dispatches": {"source": n.point.pk, "destination": n.station.pk, "lots": [spare]},
-            "dispatches/receive": {"weights": [{"lot": self.purchase.lot, "kg": "100"}]},
+            "dispatches/receive": {"weights": [{"lot": self.sent.lot, "kg": "100"}]},
+            "dispatches/cancel": {"note": "车坏了"},
+            "purchases/correct": {"note": "单价填错", "price": "11"},
+            "purchases/void": {"note": "重复录入"},
+            "sellers": {
+                "point": n.point.pk, "name": "新农户", "id_card": NEW_ID_CARD,
+                "village": self.village.pk,
+            },
             "harvests/review": {"note": "复核：地块面积有误"},
             "processing-runs/review": {"note": "复核：未晒干"},
             "dispatches/review": {"note": "复核：途中撒漏"},
@@ -176,6 +193,7 @@ class FarmWorld:
             "gi-claims": {
                 "lot": self.dry_lot, "indication": w.gi.pk, "kg": "1", "purpose": "label",
             },
+            "packing-runs": {"lot": self.dry_lot, "trade_item": self.bag.pk, "count": "1"},
         }.get(resource, {})  # fmt: skip
 
     def reviewer(self, resource: str):
@@ -195,7 +213,7 @@ class FarmWorld:
 PAGES = {
     "sourcing:ledger_import", "sourcing:mass_balance",
     "sourcing:gi_violations", "sourcing:county", "sourcing:node", "sourcing:settlement",
-    "sourcing:refusals",
+    "sourcing:refusals", "sourcing:seller_register",
 }  # fmt: skip
 
 
@@ -210,6 +228,12 @@ def check_page(client, world, route: str, name: str, state) -> None:
         assert response.status_code == 404, name  # PT1's node is not theirs
     elif short in ("gi_violations", "refusals"):
         assert response.status_code == 403, name  # regulators only
+    elif short == "seller_register":  # the form offers only the intruder's own points
+        assert response.status_code == 200
+        body = {"point": n.point.pk, "name": "新农户", "id_card": NEW_ID_CARD}
+        body |= {"village": world.farm.village.pk}
+        post = client.post(url, {f"new_seller-{k}": v for k, v in body.items()})
+        assert post.status_code == 200 and post.context["seller_form"].errors, name
     elif short == "ledger_import":
         assert response.status_code == 200
         post = client.post(url, {"point": n.point.pk})
@@ -220,6 +244,7 @@ def check_page(client, world, route: str, name: str, state) -> None:
     assert state() == before, f"{url} changed data"
     # Positive controls: those the page is for reach it.
     allowed = {"node": n.point_operator, "settlement": n.point_operator}
+    allowed["seller_register"] = n.point_operator
     allowed["gi_violations"] = allowed["refusals"] = n.regulator
     if short in allowed:
         client.force_login(allowed[short])
