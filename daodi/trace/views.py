@@ -7,16 +7,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from daodi.core.errors import DomainError
 from daodi.core.forms import add_domain_error
 from daodi.core.views import Column, DetailPage, ListPage, Resource, actor
 from daodi.orgs import policy
 
-from . import actions, labels, pickers, queries
+from . import actions, labels, pickers, queries, usability
 from .epcis import identifiers
 from .filters import LotFilter, RecallFilter
 from .forms import LabelForm, RecallForm
@@ -40,13 +41,13 @@ class LotResource(Resource):
     model, namespace, name = Lot, "trace", "lot"
     filterset_class = LotFilter
     list_columns = (
-        Column("number", _lazy("Lot number"), link=True),
+        Column("number", gettext_lazy("Lot number"), link=True),
         Column("herb"),
         Column("grade", wide=True),
         Column("quantity"),
         Column("unit", wide=True),
         Column("holder", wide=True),
-        Column("status"),
+        Column("effective_status", label=gettext_lazy("Status")),
     )
     detail_fields = (
         "identifier",
@@ -60,7 +61,7 @@ class LotResource(Resource):
         "holder",
         "site",
         "location",
-        "status",
+        ("effective_status", gettext_lazy("Status")),
         "disposition",
     )
     detail_template = "trace/lot_detail.html"
@@ -73,6 +74,12 @@ class LotResource(Resource):
     def can_create(self, user):
         return False  # lots come from events, never from a form
 
+    def prepare_rows(self, rows: list) -> None:
+        # One store-wide walk for the page, not a lineage walk per row.
+        blocked = usability.blocked_everywhere()
+        for lot in rows:
+            lot.__dict__["blocks"] = blocked.get(lot.identifier, [])
+
     def can_write(self, user, obj):
         return False
 
@@ -83,6 +90,11 @@ class LotResource(Resource):
         graph = queries.graph(obj.identifier, direction="both", user=request.user)
         # A lot packed into thousands of items has thousands of edges: they page.
         edges = Paginator(graph["edges"], LINEAGE_PAGE).get_page(request.GET.get("lineage"))
+        pks = dict(
+            Lot.objects.filter(identifier__in=[b.identifier for b in obj.blocks]).values_list(
+                "identifier", "pk"
+            )
+        )
         return {
             "graph": graph,
             "edges": [
@@ -90,6 +102,7 @@ class LotResource(Resource):
                 for edge in edges
             ],
             "edge_page": edges,
+            "blocks": [_block_line(obj, b, pks.get(b.identifier)) for b in obj.blocks],
             "events": list(queries.history([obj.identifier]).order_by("-event_time", "-id")[:50]),
             "can_label": policy.scope(
                 Lot.objects.filter(pk=obj.pk), request.user, write=True
@@ -97,6 +110,22 @@ class LotResource(Resource):
             "label_form": LabelForm(),
             "digital_link": labels.digital_link(obj),
         }
+
+
+def _block_line(lot: Lot, block, pk: int | None) -> str:
+    """One line of what stops ``lot``: the lot (linked) that blocks it, what it is, why."""
+    if block.identifier == lot.identifier:
+        line = format_html(_("This lot: {status}"), status=block.kind_label)
+    else:
+        source = (
+            format_html('<a href="{}">{}</a>', reverse("trace:lot_detail", args=[pk]), block.label)
+            if pk
+            else block.label
+        )
+        line = format_html(_("Made from lot {lot}: {status}"), lot=source, status=block.kind_label)
+    if block.reason:
+        line = format_html(_("{line} — {reason}"), line=line, reason=block.reason)
+    return line
 
 
 class RecallResource(Resource):
