@@ -86,8 +86,10 @@ def form_body(world: World, resource: str) -> dict:
 def concrete(route: str, world: World, resource: str) -> str:
     url = "/" + route.replace("<int:pk>", str(world.target_id(resource)))
     membership = Membership.objects.get(user=world.n.point_operator, organisation=world.n.point)
-    return url.replace("<int:membership_pk>", str(membership.pk)).replace(
-        "<slug:kind>", "organisations"
+    return (
+        url.replace("<int:membership_pk>", str(membership.pk))
+        .replace("<slug:kind>", "organisations")
+        .replace("<str:kind>", "lot")  # a lot's own labels
     )
 
 
