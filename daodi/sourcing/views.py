@@ -19,7 +19,6 @@ from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -309,20 +308,6 @@ def receipt(request, pk):
 
 
 @login_required
-def seller_options(request):
-    """``<option>``s of the sellers matching ``q`` (the purchase form's search box)."""
-    found = queries.sellers(request.user, request.GET.get("q", ""))
-    body = format_html_join(
-        "",
-        '<option value="{}">{}{}</option>',
-        (
-            (o.pk, o.name, f" · {o.identity.id_card_masked}" if hasattr(o, "identity") else "")
-            for o in found
-        ),
-    )
-    return HttpResponse(body)
-
-
 # --- offline purchases ------------------------------------------------------------------------
 @login_required
 def offline_data(request):
@@ -346,7 +331,6 @@ def service_worker(request):
     context = {
         "form_url": reverse("sourcing:purchase_create"),
         "data_url": reverse("sourcing:offline_data"),
-        "options_url": _url_or_none("sourcing:seller_options"),
         "pick_url": _url_or_none("orgs:organisation_pick") or "/organisations/pick/",
         "static_url": static(""),
         "store_js": static("sourcing/offline-store.js"),
@@ -709,7 +693,6 @@ urlpatterns = [
     path("purchases/<int:pk>/receipt/", receipt, name="purchase_receipt"),
     path("purchases/<int:pk>/correct/", purchase_correct, name="purchase_correct"),
     path("purchases/<int:pk>/void/", purchase_void, name="purchase_void"),
-    path("sellers/options/", seller_options, name="seller_options"),
     path("offline/data/", offline_data, name="offline_data"),
     path("sw.js", service_worker, name="service_worker"),
     path("sellers/register/", seller_register, name="seller_register"),

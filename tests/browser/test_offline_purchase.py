@@ -32,9 +32,10 @@ def point(network):
 
 def buy(page, seller_query: str, seller: str, gross: str, price: str) -> None:
     """Fill the purchase form the way an operator does and tap 记录收购."""
-    page.get_by_test_id("seller-search").fill(seller_query)
-    expect(page.locator("#id_seller option")).to_have_count(1)
-    page.select_option("#id_seller", label=seller)
+    page.get_by_test_id("seller").fill(seller_query)
+    expect(page.locator("#id_seller_list [role=option]")).to_have_count(1)
+    expect(page.locator("#id_seller_list [role=option]")).to_contain_text(seller)
+    page.locator("#id_seller_list [role=option]").click()
     page.select_option("#id_herb", label="党参")
     page.select_option("#id_grade", label="党参 统货")
     page.fill("#id_gross_kg", gross)

@@ -211,7 +211,7 @@ class FarmWorld:
 
 # --- pages that are neither lists nor records ------------------------------------------------
 PAGES = {
-    "sourcing:seller_options", "sourcing:ledger_import", "sourcing:mass_balance",
+    "sourcing:ledger_import", "sourcing:mass_balance",
     "sourcing:gi_violations", "sourcing:county", "sourcing:node", "sourcing:settlement",
     "sourcing:refusals", "sourcing:offline_data", "sourcing:service_worker",
     "sourcing:seller_register",
@@ -229,7 +229,7 @@ def check_page(client, world, route: str, name: str, state) -> None:
         assert response.status_code == 404, name  # PT1's node is not theirs
     elif short in ("gi_violations", "refusals"):
         assert response.status_code == 403, name  # regulators only
-    elif short in ("seller_options", "offline_data"):
+    elif short == "offline_data":
         assert response.status_code == 200
         assert n.household.name not in response.content.decode(), "another point's seller"
     elif short == "service_worker":  # the same script for everyone, no one's data

@@ -9,7 +9,6 @@ const PAGES = "daodi-offline-pages-" + VERSION; // the form page and the lists J
 const STATIC = "daodi-offline-static-" + VERSION; // CSS, JS and icons the form loads
 const FORM_URL = "{{ form_url|escapejs }}";
 const DATA_URL = "{{ data_url|escapejs }}";
-const OPTIONS_URL = "{{ options_url|escapejs }}"; // the htmx seller search (<option>s)
 const PICK_URL = "{{ pick_url|escapejs }}"; // the seller picker (JSON results)
 const STATIC_URL = "{{ static_url|escapejs }}";
 importScripts("{{ store_js|escapejs }}"); // daodiQueue: the queue the form page shows
@@ -75,7 +74,7 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(cacheFirst(request));
   } else if (url.pathname === FORM_URL || url.pathname === DATA_URL) {
     event.respondWith(networkFirst(request, url.pathname));
-  } else if (url.pathname === OPTIONS_URL || url.pathname === PICK_URL) {
+  } else if (url.pathname === PICK_URL) {
     event.respondWith(fetch(request).catch(() => sellersOffline(url)));
   } else if (request.mode === "navigate") {
     // Any other page while offline (the home page the phone opens on): to the purchase
@@ -156,29 +155,20 @@ async function networkFirst(request, key) {
   }
 }
 
-// The seller search while offline, from the kept lists: the same matches the server makes
-// (name, phone, code, the ID card's last four characters), as <option>s or as JSON.
+// The pickers of the purchase form while offline, from the kept lists: its sellers (the
+// same matches the server makes: name, phone, code, the ID card's last four characters)
+// and its buying points; no other list is kept on the phone.
 async function sellersOffline(url) {
   const cached = await caches.match(DATA_URL, { cacheName: PAGES });
-  const data = cached ? await cached.json() : { sellers: [] };
+  const data = cached ? await cached.json() : {};
   const q = (url.searchParams.get("q") || "").trim().toLowerCase();
-  if (url.pathname === PICK_URL) {
-    // The pickers of the purchase form: its sellers and its buying points; no other list
-    // is kept on the phone.
-    const purpose = url.searchParams.get("purpose");
-    const list = { seller: data.sellers, point: data.points }[purpose];
-    if (!list) return Response.error();
-    const results = list.filter((s) => matches(s, q)).slice(0, 20)
-      .map((s) => ({ id: s.id, text: s.text, hint: s.hint || "" }));
-    return new Response(JSON.stringify({ results: results, offline: true }), {
-      headers: { "Content-Type": "application/json" },
-    });
-  }
-  const found = (data.sellers || []).filter((s) => matches(s, q)).slice(0, 20);
-  const options = found.map((s) =>
-    `<option value="${s.id}">${escape(s.text)}${s.id_card ? " · " + escape(s.id_card) : ""}</option>`,
-  );
-  return new Response(options.join(""), { headers: { "Content-Type": "text/html; charset=utf-8" } });
+  const list = { seller: data.sellers, point: data.points }[url.searchParams.get("purpose")];
+  if (!list) return Response.error();
+  const results = list.filter((s) => matches(s, q)).slice(0, 20)
+    .map((s) => ({ id: s.id, text: s.text, hint: s.hint || "" }));
+  return new Response(JSON.stringify({ results: results, offline: true }), {
+    headers: { "Content-Type": "application/json" },
+  });
 }
 
 function matches(seller, q) {
@@ -187,8 +177,4 @@ function matches(seller, q) {
   if ((seller.code || "").toLowerCase() === q) return true;
   const tail = q.slice(-4);
   return q.length >= 4 && /^[0-9x]{4}$/.test(tail) && (seller.id_card || "").toLowerCase().endsWith(tail);
-}
-
-function escape(text) {
-  return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
