@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from daodi.catalog.models import Grade, Herb
 from daodi.farm.models import GROWER_KINDS
-from daodi.orgs import policy
+from daodi.orgs import pickers, policy
 from daodi.orgs.choices import OrgKind
 from daodi.orgs.models import Organisation, Site
 from daodi.trace.choices import IN_TRANSIT, LotStatus
@@ -155,7 +155,7 @@ def offline_lists(user) -> dict:
         under = Q()
         for point in mine:
             under |= Q(path__startswith=point.path)
-        growers = sellers(user, limit=None).filter(under)
+        growers = sellers(user, limit=None).filter(under).select_related("division", "managed_by")
     grades = Grade.objects.filter(herb__is_active=True).select_related("herb")
     return {
         "points": [{"id": p.pk, "text": p.name} for p in mine],
@@ -163,7 +163,7 @@ def offline_lists(user) -> dict:
             {
                 "id": o.pk,
                 "text": o.name,
-                "hint": _seller_hint(o),
+                "hint": pickers.hint(o),  # as the picker shows it online
                 "code": o.code,
                 "phone": o.phone,
                 "id_card": getattr(getattr(o, "identity", None), "id_card_masked", ""),
@@ -179,11 +179,6 @@ def offline_lists(user) -> dict:
 # A hub reads thousands of households; a phone keeps at most this many (the ones under the
 # points the user buys at, by name).
 OFFLINE_SELLERS = 5000
-
-
-def _seller_hint(org: Organisation) -> str:
-    identity_row = getattr(org, "identity", None)
-    return identity_row.id_card_masked if identity_row is not None else org.phone
 
 
 # --- stock and the network view --------------------------------------------------------------
