@@ -65,6 +65,7 @@ from .models import (
     SpecSet,
     TestOrder,
 )
+from .nav import works_in_a_lab
 
 
 # --- resources ----------------------------------------------------------------------------
@@ -237,6 +238,9 @@ class QueueResource(OrderResource):
     def queryset(self, user, *, write=False):
         return queries.lab_queue(user)
 
+    def can_list(self, user):
+        return works_in_a_lab(user)
+
     def url_name(self, page):
         return "quality:queue_list" if page == "list" else f"quality:order_{page}"
 
@@ -257,6 +261,9 @@ class MappingResource(QualityResource):
         Column("is_active"),
     )
     detail_fields = ("lab", *actions.MAPPING_FIELDS)
+
+    def can_list(self, user):
+        return works_in_a_lab(user)
 
     def queryset(self, user, *, write=False):
         return queries.mappings(user, write=write)
@@ -311,6 +318,15 @@ class OutOfSpecResource(CertificateResource):
     """Certificates that did not conform or are incomplete: the regulator's page."""
 
     name = "oos"
+    export_columns = (
+        Column("number"),
+        Column("lot.batch", label=gettext_lazy("Lot")),
+        Column("lot.herb", label=gettext_lazy("Herb")),
+        Column("lot.holder", label=gettext_lazy("Holder")),
+        Column("lab"),
+        Column("conclusion"),
+        Column("issued_at"),
+    )
 
     def queryset(self, user, *, write=False):
         return queries.out_of_spec(user)
@@ -544,6 +560,8 @@ def specset_export(request, pk):
 @login_required
 def specset_import(request):
     """Upload a specification file; platform administrators may also load the starter table."""
+    if not policy.writes_anywhere(request.user):
+        raise PermissionDenied
     form = SpecImportForm(*_bound(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

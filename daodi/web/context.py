@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from daodi.orgs import policy
 from daodi.quality import nav as quality_nav
+from daodi.sourcing import queries as sourcing_queries
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ NAV = [
     NavItem("orgs:organisation_list", _("Organisations")),
     NavItem("orgs:site_list", _("Sites")),
     NavItem("orgs:user_list", _("People")),
+    NavItem("exchange:index", _("Excel import and export")),
+    NavItem("followup_list", _("Follow-ups and notices")),
     NavItem("catalog:herb_list", _("Herbs"), group="catalogue"),
     NavItem("catalog:grade_list", _("Grades"), group="catalogue"),
     NavItem("catalog:indication_list", _("Geographic indications"), group="catalogue"),
@@ -48,7 +51,16 @@ NAV = [
     NavItem("farm:processing_list", _("Primary processing"), group="farm"),
     NavItem("farm:bannedpesticide_list", _("Banned pesticides"), group="farm"),
     NavItem("sourcing:purchase_list", _("Purchases"), group="sourcing"),
+    NavItem(
+        "sourcing:ledger_import",
+        _("Import a purchase ledger"),
+        group="sourcing",
+        visible=lambda user: sourcing_queries.points(user).exists(),
+    ),
     NavItem("sourcing:dispatch_list", _("Dispatches"), group="sourcing"),
+    NavItem("sourcing:commingling_list", _("Comminglings"), group="sourcing"),
+    NavItem("sourcing:pallet_list", _("Pallets"), group="sourcing"),
+    NavItem("sourcing:loss_list", _("Losses"), group="sourcing"),
     NavItem("sourcing:county", _("Network map"), group="sourcing"),
     NavItem("sourcing:mass_balance", _("Mass balance"), group="sourcing"),
     NavItem("sourcing:giclaim_list", _("GI claims"), group="sourcing"),
