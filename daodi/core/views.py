@@ -303,7 +303,7 @@ class ListPage(ResourcePage):
         r = self.resource
         columns = r.export_columns
         sheet = XlsxSheet(
-            name=r.verbose_name_plural,
+            name=str(r.verbose_name_plural),
             title=f"{r.verbose_name_plural} · {timezone.localdate():%Y-%m-%d}",
             columns=[XlsxColumn(str(c.label or field_label(r.model, c.name))) for c in columns],
             rows=r.export_rows(rows),

@@ -37,8 +37,6 @@ NAV = [
     NavItem("orgs:organisation_list", _("Organisations")),
     NavItem("orgs:site_list", _("Sites")),
     NavItem("orgs:user_list", _("People")),
-    NavItem("exchange:index", _("Excel import and export")),
-    NavItem("followup_list", _("Follow-ups and notices")),
     NavItem("catalog:herb_list", _("Herbs"), group="catalogue"),
     NavItem("catalog:grade_list", _("Grades"), group="catalogue"),
     NavItem("catalog:indication_list", _("Geographic indications"), group="catalogue"),
