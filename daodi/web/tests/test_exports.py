@@ -71,7 +71,7 @@ def test_the_dispatch_and_lot_lists_export_what_their_filters_show(client, field
 
     headers, rows = sheet(client, "/trace/lots/", holder=n.station.pk)
     row = dict(zip(headers, rows[0], strict=True))
-    assert len(rows) == 1 and row["持有者"] == n.station.name
+    assert len(rows) == 1 and row["持有人"] == n.station.name
     assert row["单位"] == "千克" and row["品种"] == "党参"
 
 
