@@ -371,6 +371,7 @@ def mass_balance(request):
             "result": result,
             "rows": rows,
             "export_url": export_url(request, reverse("sourcing:mass_balance")),
+            "can_follow_up": policy.reads_everything(request.user),
             "lots": result.lot_imbalances,
             "only": only,
             "site": request.GET.get("site", ""),
@@ -434,6 +435,7 @@ def refusals(request):
             "start": start,
             "end": end,
             "export_url": export_url(request, reverse("sourcing:refusals")),
+            "can_follow_up": True,  # the page is for regulators only
         },
     )
 
