@@ -6,9 +6,10 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from daodi.core.followups import Finding
+from daodi.core.choices import FollowUpKind
+from daodi.core.followups import Finding, closed_keys
 
-from . import judgement
+from . import judgement, queries
 from .models import Certificate
 
 
@@ -33,3 +34,15 @@ def out_of_spec(key: str) -> Finding | None:
         cert.lot.holder,
         reverse("quality:certificate_detail", args=[cert.pk]),
     )
+
+
+def open_out_of_spec(user, start=None, end=None):
+    """Out-of-specification certificates the user may read, issued between two dates, whose
+    follow-up is not closed."""
+    qs = queries.out_of_spec(user).select_related("lot__holder")
+    if start:
+        qs = qs.filter(issued_at__date__gte=start)
+    if end:
+        qs = qs.filter(issued_at__date__lte=end)
+    closed = [int(k) for k in closed_keys(FollowUpKind.OUT_OF_SPEC) if k.isdigit()]
+    return qs.exclude(pk__in=closed)

@@ -23,6 +23,7 @@ from daodi.core.models import AuditEntry, FollowUp
 from daodi.orgs import policy
 from daodi.orgs.choices import WRITE_ROLES, OrgKind
 from daodi.orgs.models import Organisation, User
+from daodi.quality import findings as quality_findings
 from daodi.quality import queries as quality_queries
 from daodi.quality.choices import OrderStatus
 from daodi.sourcing import findings
@@ -247,21 +248,9 @@ def processor(org, user) -> Section:
     )
 
 
-def regulator(user, start=None, end=None) -> Section:
-    """The findings still open (no closed follow-up), between two dates where they have one."""
-    dates = {
-        "date_from": start.isoformat() if start else "",
-        "date_to": end.isoformat() if end else "",
-    }
-    refusals = findings.refusals(start, end, open_only=True)
-    flagged = findings.flagged_dispatches(start, end, open_only=True)
-    closed_oos = followups.closed_keys(FollowUpKind.OUT_OF_SPEC)
-    oos = findings.dated(quality_queries.out_of_spec(user), "issued_at", start, end).exclude(
-        pk__in=[int(k) for k in closed_oos if k.isdigit()]
-    )
-    violations = findings.gi_violations(open_only=True)
-    balance, imbalances = findings.imbalances(open_only=True)
-    latest = {
+def _latest(refusals, violations, balance, imbalances, flagged, oos) -> dict:
+    """The newest open findings of each kind: (key, what it is about, organisation)."""
+    return {
         FollowUpKind.REFUSAL: [
             (str(r.pk), f"{findings.RULES[r.code]}：{r.subject or r.message}", r.organisation)
             for r in refusals[:LATEST]
@@ -286,6 +275,20 @@ def regulator(user, start=None, end=None) -> Section:
             for c in oos[:LATEST]
         ],
     }
+
+
+def regulator(user, start=None, end=None) -> Section:
+    """The findings still open (no closed follow-up), between two dates where they have one."""
+    dates = {
+        "date_from": start.isoformat() if start else "",
+        "date_to": end.isoformat() if end else "",
+    }
+    refusals = findings.refusals(start, end, open_only=True)
+    flagged = findings.flagged_dispatches(start, end, open_only=True)
+    oos = quality_findings.open_out_of_spec(user, start, end)
+    violations = findings.gi_violations(open_only=True)
+    balance, imbalances = findings.imbalances(open_only=True)
+    latest = _latest(refusals, violations, balance, imbalances, flagged, oos)
     return Section(
         "regulator",
         _("Findings to follow up"),
