@@ -5,6 +5,8 @@ it by, and the resolvers that turn such a key back into its record (registered i
 
 from __future__ import annotations
 
+import re
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +26,15 @@ RULES = {
     "gi_weight_cap": gettext_lazy("GI claimed beyond its origin weight"),
     "more_than_lot": gettext_lazy("GI claimed beyond the lot"),
 }
+
+
+# A lot named by its Digital Link in a refusal's text reads as its lot number.
+_DIGITAL_LINK = re.compile(r"https?://\S+?/01/\d{14}/10/([^/\s?]+)\S*")
+
+
+def refusal_subject(row: Refusal) -> str:
+    about = _DIGITAL_LINK.sub(r"\1", row.subject or row.message)
+    return f"{RULES.get(row.code, '')}：{about}"
 
 
 def dated(qs, field: str, start, end):
@@ -94,7 +105,7 @@ def _refusal(key: str) -> Finding | None:
     if row is None:
         return None
     return Finding(
-        f"{RULES[row.code]}：{row.subject or row.message}",
+        refusal_subject(row),
         row.organisation,
         reverse("sourcing:refusals"),
     )

@@ -252,8 +252,7 @@ def _latest(refusals, violations, balance, imbalances, flagged, oos) -> dict:
     """The newest open findings of each kind: (key, what it is about, organisation)."""
     return {
         FollowUpKind.REFUSAL: [
-            (str(r.pk), f"{findings.RULES[r.code]}：{r.subject or r.message}", r.organisation)
-            for r in refusals[:LATEST]
+            (str(r.pk), findings.refusal_subject(r), r.organisation) for r in refusals[:LATEST]
         ],
         FollowUpKind.GI_VIOLATION: [
             (findings.gi_violation_key(v), f"{v.indication}：{v.reason}", v.holder)
