@@ -142,3 +142,27 @@ def test_someone_without_an_operational_role_sees_the_overview(client, network):
     response = client.get("/")
     assert response.context["sections"] == []
     assert response.context["org_total"] == 2  # the point and its household
+
+
+def test_the_homes_query_count_does_not_grow_with_the_records(client, fields):
+    """Aggregates, not loops: a busier day costs no more queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    n = fields.n
+    client.force_login(n.station_admin)
+
+    def queries_of(user):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/").status_code == 200
+        return len(captured)
+
+    buy(fields, n.point, n.household, gross="10")
+    before = {u.username: queries_of(u) for u in (n.point_operator, n.station_admin, n.regulator)}
+    for gross in ("11", "12", "13", "14"):
+        sent = buy(fields, n.point, n.household, gross=gross)
+        actions.dispatch(actor=SYSTEM, source=n.point, destination=n.station, lots=[sent.lot],
+                         sent_at=timezone.now())  # fmt: skip
+    after = {u.username: queries_of(u) for u in (n.point_operator, n.station_admin, n.regulator)}
+    assert after == before
