@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from django.core.cache import cache
+from django.db.models import Count, Max, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,9 +17,12 @@ from daodi.core.choices import FollowUpKind
 from daodi.core.followups import Finding, closed_keys
 from daodi.core.models import Refusal
 from daodi.orgs.models import Organisation
+from daodi.trace.models import Event, Lot
 
 from . import gi, queries
-from .models import Dispatch
+from .models import Dispatch, GIClaim
+
+CACHED_FOR = 600  # seconds; the key changes with the store anyway
 
 RULES = {
     "banned_pesticide": gettext_lazy("Banned pesticide"),
@@ -64,12 +69,32 @@ def flagged_dispatches(start=None, end=None, *, open_only: bool = False):
     return qs
 
 
+def _store_state() -> str:
+    """What the derived findings depend on, in three cheap aggregates: the events, the lots'
+    weights and the GI claims. Any capture, receipt or claim changes it."""
+    events = Event.objects.aggregate(n=Count("id"), last=Max("id"))
+    lots = Lot.objects.aggregate(kg=Sum("quantity"), last=Max("id"))
+    claims = GIClaim.objects.aggregate(n=Count("id"), last=Max("id"))
+    return ":".join(str(v) for d in (events, lots, claims) for v in d.values())
+
+
+def _derived(name: str, compute):
+    """The mass balance and the GI violations replay the event store: the regulator's home
+    computes them once per change of the store, not on every visit."""
+    key = f"daodi:findings:{name}:{_store_state()}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, CACHED_FOR)
+    return found
+
+
 def gi_violation_key(v: gi.Violation) -> str:
     return f"{v.indication}|{v.lot}"
 
 
 def gi_violations(*, open_only: bool = False) -> list[gi.Violation]:
-    found = gi.violations()
+    found = _derived("gi", gi.violations)
     if open_only:
         closed = closed_keys(FollowUpKind.GI_VIOLATION)
         found = [v for v in found if gi_violation_key(v) not in closed]
@@ -82,7 +107,7 @@ def imbalance_key(row) -> str:
 
 def imbalances(*, open_only: bool = False):
     """The mass balance's node-and-herb rows out of tolerance, with the names they need."""
-    result = queries.mass_balance()
+    result = _derived("balance", queries.mass_balance)
     rows = result.imbalances
     if open_only:
         closed = closed_keys(FollowUpKind.IMBALANCE)
@@ -123,7 +148,7 @@ def _dispatch(key: str) -> Finding | None:
 
 
 def _violation(key: str) -> Finding | None:
-    found = next((v for v in gi.violations() if gi_violation_key(v) == key), None)
+    found = next((v for v in gi_violations() if gi_violation_key(v) == key), None)
     if found is None:
         return None
     holder = Organisation.objects.filter(name=found.holder).order_by("id").first()
