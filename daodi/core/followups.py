@@ -19,7 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from daodi.orgs import policy
@@ -62,6 +64,13 @@ def resolve(kind: str, key: str) -> Finding | None:
 
 def may_follow_up(user) -> bool:
     return policy.reads_everything(user)
+
+
+def follow_up_url(user, kind: str, record, applies: bool = True) -> str:
+    """The follow-up page of a record that is a finding, for those who follow up; else ""."""
+    if not applies or not may_follow_up(user):
+        return ""
+    return f"{reverse('followup_detail')}?{urlencode({'kind': kind, 'key': record.pk})}"
 
 
 def closed_keys(kind: str) -> set[str]:

@@ -24,8 +24,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods
 
+from daodi.core.choices import FollowUpKind
 from daodi.core.documents import XlsxColumn, XlsxSheet, write_xlsx
 from daodi.core.errors import DomainError
+from daodi.core.followups import follow_up_url
 from daodi.core.forms import add_domain_error
 from daodi.core.views import Column, CreatePage, DetailPage, ListPage, Resource, actor
 from daodi.orgs import policy
@@ -311,7 +313,13 @@ class CertificateResource(QualityResource):
         return False
 
     def detail_context(self, request, obj):
-        return {"c": obj.content, "verify_url": actions.verify_url(obj.number, obj.content_hash)}
+        return {
+            "c": obj.content,
+            "verify_url": actions.verify_url(obj.number, obj.content_hash),
+            "follow_up_url": follow_up_url(
+                request.user, FollowUpKind.OUT_OF_SPEC, obj, obj.conclusion != judgement.CONFORM
+            ),
+        }
 
 
 class OutOfSpecResource(CertificateResource):

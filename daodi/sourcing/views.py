@@ -19,8 +19,10 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from daodi.core.choices import FollowUpKind
 from daodi.core.documents import XlsxColumn, XlsxSheet
 from daodi.core.errors import DomainError
+from daodi.core.followups import follow_up_url
 from daodi.core.forms import add_domain_error
 from daodi.core.views import (
     Column,
@@ -169,6 +171,9 @@ class DispatchResource(WriteOnce):
         return {
             "lines": obj.lines.all(),
             "can_receive": queries.receivable(request.user).filter(pk=obj.pk).exists(),
+            "follow_up_url": follow_up_url(
+                request.user, FollowUpKind.FLAGGED_DISPATCH, obj, obj.flagged
+            ),
         }
 
 

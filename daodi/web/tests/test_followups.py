@@ -122,3 +122,26 @@ def test_the_home_date_filter_counts_refusals_of_those_days_and_links_the_same_d
     todo = next(t for t in section.todos if t.key == "refusal")
     assert todo.count == 1 and f"date_from={day}" in todo.url
     assert list(client.get(todo.url).context["refusals"]) == [refusal]
+
+
+def test_a_flagged_dispatch_offers_its_follow_up_to_regulators_only(client, network):
+    from decimal import Decimal
+
+    from daodi.farm.tests.world import SYSTEM, Fields
+    from daodi.sourcing import actions
+
+    fields = Fields(network)
+    bought = actions.record_purchase(
+        actor=SYSTEM, point=network.point, client_key="f", seller=network.household,
+        herb=fields.herb, grade=fields.grade, gross_kg=Decimal("100"), price=Decimal("10"),
+    )  # fmt: skip
+    sent = actions.dispatch(actor=SYSTEM, source=network.point, destination=network.station,
+                            lots=[bought.lot])  # fmt: skip
+    actions.receive(actor=SYSTEM, dispatch=sent, weights={bought.lot: Decimal("70")})
+    page = f"/sourcing/dispatches/{sent.pk}/"
+
+    client.force_login(network.regulator)
+    link = f"/follow-ups/finding/?kind=flagged_dispatch&amp;key={sent.pk}"
+    assert link in client.get(page).content.decode()
+    client.force_login(network.station_admin)
+    assert "/follow-ups/finding/" not in client.get(page).content.decode()
