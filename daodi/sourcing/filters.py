@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from daodi.orgs.filters import ReviewFilterSet, SearchFilterSet, date_bounds
 
-from .models import Commingling, Dispatch, GIClaim, Loss, Pallet, Purchase
+from .models import Commingling, Dispatch, GIClaim, Loss, Packing, Pallet, Purchase
 
 
 class PurchaseFilter(SearchFilterSet):
@@ -56,3 +56,11 @@ class GIClaimFilter(SearchFilterSet):
     class Meta:
         model = GIClaim
         fields = ["indication", "purpose"]
+
+
+class PackingFilter(SearchFilterSet):
+    search_fields = ("lot",)
+
+    class Meta:
+        model = Packing
+        fields = ["trade_item"]

@@ -243,7 +243,10 @@ def processor(org, user) -> Section:
                 _kg(counts["kg"]),
             ),
         ],
-        buttons=[(_("Process a lot"), reverse("farm:processing_create"))],
+        buttons=[
+            (_("Process a lot"), reverse("farm:processing_create")),
+            (_("Pack into retail items"), reverse("sourcing:packing_create")),
+        ],
         stock=_stock_by_herb(org),
     )
 
