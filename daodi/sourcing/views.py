@@ -291,8 +291,11 @@ class PackingResource(WriteOnce):
     def queryset(self, user, *, write=False):
         return queries.packings(user, write=write)
 
+    def can_list(self, user):
+        return queries.sees_packing(user)
+
     def can_create(self, user):
-        return writes_somewhere(user)
+        return queries.packs(user)
 
     def create(self, actor, **data):
         return packing.pack(actor=actor, **data)
