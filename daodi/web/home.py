@@ -179,7 +179,7 @@ def station(org, user) -> Section:
         ],
         buttons=[
             (_("Dispatch onward"), link("sourcing:dispatch_create", source=org.pk)),
-            (_("Network map"), reverse("sourcing:node", args=[org.pk])),
+            (_("Stock and movements"), reverse("sourcing:node", args=[org.pk])),
         ],
         stock=_stock_by_herb(org),
     )
