@@ -7,8 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from daodi.catalog.models import Unit
 from daodi.core.errors import DomainError
@@ -16,7 +18,7 @@ from daodi.core.forms import add_domain_error
 from daodi.core.views import Column, DetailPage, ListPage, Resource, actor, display, export_cell
 from daodi.orgs import policy
 
-from . import actions, labels, queries
+from . import actions, labels, queries, usability
 from .filters import LotFilter, RecallFilter
 from .forms import LabelForm, RecallForm
 from .models import Lot, Recall
@@ -34,7 +36,7 @@ class LotResource(Resource):
         Column("quantity"),
         Column("unit", wide=True),
         Column("holder", wide=True),
-        Column("status"),
+        Column("effective_status", label=gettext_lazy("Status")),
     )
     detail_fields = (
         "identifier",
@@ -48,7 +50,7 @@ class LotResource(Resource):
         "holder",
         "site",
         "location",
-        "status",
+        ("effective_status", gettext_lazy("Status")),
         "disposition",
     )
     export_columns = (
@@ -83,13 +85,25 @@ class LotResource(Resource):
     def can_create(self, user):
         return False  # lots come from events, never from a form
 
+    def prepare_rows(self, rows: list) -> None:
+        # One store-wide walk for the page, not a lineage walk per row.
+        blocked = usability.blocked_everywhere()
+        for lot in rows:
+            lot.__dict__["blocks"] = blocked.get(lot.identifier, [])
+
     def can_write(self, user, obj):
         return False
 
     def detail_context(self, request, obj):
         graph = queries.graph(obj.identifier, direction="both", user=request.user)
+        pks = dict(
+            Lot.objects.filter(identifier__in=[b.identifier for b in obj.blocks]).values_list(
+                "identifier", "pk"
+            )
+        )
         return {
             "graph": graph,
+            "blocks": [_block_line(obj, b, pks.get(b.identifier)) for b in obj.blocks],
             "events": list(queries.history([obj.identifier]).order_by("-event_time", "-id")[:50]),
             "can_label": policy.scope(
                 Lot.objects.filter(pk=obj.pk), request.user, write=True
@@ -97,6 +111,22 @@ class LotResource(Resource):
             "label_form": LabelForm(),
             "digital_link": labels.digital_link(obj),
         }
+
+
+def _block_line(lot: Lot, block, pk: int | None) -> str:
+    """One line of what stops ``lot``: the lot (linked) that blocks it, what it is, why."""
+    if block.identifier == lot.identifier:
+        line = format_html(_("This lot: {status}"), status=block.kind_label)
+    else:
+        source = (
+            format_html('<a href="{}">{}</a>', reverse("trace:lot_detail", args=[pk]), block.label)
+            if pk
+            else block.label
+        )
+        line = format_html(_("Made from lot {lot}: {status}"), lot=source, status=block.kind_label)
+    if block.reason:
+        line = format_html(_("{line} — {reason}"), line=line, reason=block.reason)
+    return line
 
 
 class RecallResource(Resource):

@@ -73,3 +73,11 @@ def reason_text(reason: dict) -> str:
         return str(reason or "")
     language = get_language() or "zh-hans"
     return reason.get("zh-hans" if language.startswith("zh") else "en") or ""
+
+
+@register.filter
+def provenance(item):
+    """An item's sources in the reader's language and its working notes (quality.provenance)."""
+    from daodi.quality.provenance import describe
+
+    return describe(item.source, item.note)
