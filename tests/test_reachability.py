@@ -89,9 +89,15 @@ class _Links(HTMLParser):
         self.hrefs: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        href = dict(attrs).get("href")
-        if tag == "a" and href:
-            self.hrefs.append(href)
+        # A link, a form's target, or a button that loads a page part with htmx (the
+        # purchase form registers a household in place; its page answers when htmx is off).
+        attrs = dict(attrs)
+        if tag == "a" and attrs.get("href"):
+            self.hrefs.append(attrs["href"])
+        if tag == "form" and attrs.get("action"):
+            self.hrefs.append(attrs["action"])
+        if attrs.get("hx-get"):
+            self.hrefs.append(attrs["hx-get"])
 
 
 def _is_page(response) -> bool:

@@ -149,7 +149,7 @@ def village_point(org, user) -> Section:
         ],
         buttons=[
             (_("Buy (收购)"), reverse("sourcing:purchase_create")),
-            (_("Register a grower household"), reverse("orgs:organisation_create")),
+            (_("Register a grower household"), reverse("sourcing:seller_register")),
             (_("Import a purchase ledger"), reverse("sourcing:ledger_import")),
         ],
     )

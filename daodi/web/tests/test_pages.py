@@ -34,7 +34,7 @@ def test_given_a_point_operator_when_signing_in_then_the_home_shows_the_points_w
     html = response.content.decode()
     assert "杏树村收购点" in html  # the user's organisation in the navbar
     assert 'data-testid="count-purchases_today"' in html
-    assert f'href="{reverse("orgs:organisation_create")}"' in html  # register a household
+    assert f'href="{reverse("sourcing:seller_register")}"' in html  # register a household
 
 
 def test_given_a_viewer_when_opening_home_then_no_add_button_is_shown(client, network):
