@@ -38,6 +38,13 @@ RESOURCE_BY_PREFIX = {
 }
 
 
+# The picker endpoints and the purposes tried on each (all of them, via the registries).
+PICKERS = {
+    "organisation_pick": ("seller", "point", "grower", "writable", "managed_by", "administered"),
+    "lot_pick": ("held", "visible", "seller_lot", "dispatch"),
+}
+
+
 def web_pages():
     def walk(patterns, prefix, namespace):
         for p in patterns:
@@ -148,6 +155,15 @@ def test_every_web_page_and_form_refuses_another_organisation(client, network):
 
         if short.startswith("followup_"):
             check_followup_page(client, world, route, name)
+            checked.add(name)
+            continue
+
+        if short in PICKERS:  # the pickers' JSON: never another organisation's choices
+            for purpose in PICKERS[short]:
+                body = client.get("/" + route, {"purpose": purpose}).json()
+                shown = [r["text"] for r in body["results"]]
+                assert network.household.name not in shown, (name, purpose)
+                assert all(world.lot.batch not in text for text in shown), (name, purpose)
             checked.add(name)
             continue
 

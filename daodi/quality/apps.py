@@ -11,6 +11,7 @@ class QualityConfig(AppConfig):
         from daodi.core.choices import FollowUpKind
         from daodi.trace.resolver import story
 
+        from . import forms  # noqa: F401  (registers the picker purposes)
         from .findings import out_of_spec
         from .resolver import test_results
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -18,10 +19,22 @@ from daodi.core.forms import add_domain_error
 from daodi.core.views import Column, DetailPage, ListPage, Resource, actor, display, export_cell
 from daodi.orgs import policy
 
-from . import actions, labels, queries, usability
+from . import actions, labels, pickers, queries, usability
+from .epcis import identifiers
 from .filters import LotFilter, RecallFilter
 from .forms import LabelForm, RecallForm
 from .models import Lot, Recall
+
+LINEAGE_PAGE = 25
+
+
+def short_name(identifier: str) -> str:
+    """A lot or item as its number (serial, else batch), else the identifier as it is."""
+    try:
+        parsed = identifiers.parse(identifier)
+    except identifiers.IdentifierError:
+        return identifier
+    return parsed.qualifier("21") or parsed.qualifier("10") or identifier
 
 
 class LotResource(Resource):
@@ -30,7 +43,7 @@ class LotResource(Resource):
     model, namespace, name = Lot, "trace", "lot"
     filterset_class = LotFilter
     list_columns = (
-        Column("identifier", link=True),
+        Column("number", gettext_lazy("Lot number"), link=True),
         Column("herb"),
         Column("grade", wide=True),
         Column("quantity"),
@@ -94,8 +107,13 @@ class LotResource(Resource):
     def can_write(self, user, obj):
         return False
 
+    def heading(self, obj):
+        return obj.number
+
     def detail_context(self, request, obj):
         graph = queries.graph(obj.identifier, direction="both", user=request.user)
+        # A lot packed into thousands of items has thousands of edges: they page.
+        edges = Paginator(graph["edges"], LINEAGE_PAGE).get_page(request.GET.get("lineage"))
         pks = dict(
             Lot.objects.filter(identifier__in=[b.identifier for b in obj.blocks]).values_list(
                 "identifier", "pk"
@@ -103,6 +121,11 @@ class LotResource(Resource):
         )
         return {
             "graph": graph,
+            "edges": [
+                {**edge, "from": short_name(edge["from"]), "to": short_name(edge["to"])}
+                for edge in edges
+            ],
+            "edge_page": edges,
             "blocks": [_block_line(obj, b, pks.get(b.identifier)) for b in obj.blocks],
             "events": list(queries.history([obj.identifier]).order_by("-event_time", "-id")[:50]),
             "can_label": policy.scope(
@@ -193,7 +216,7 @@ def recall_create(request):
     """Start a recall: everything made from the lot is marked recalled and reported."""
     if not recalls.can_create(request.user):
         raise PermissionDenied
-    form = RecallForm(request.POST or None, initial=request.GET or None)
+    form = RecallForm(request.POST or None, initial=request.GET or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             started = actions.start_recall(actor=actor(request), **form.cleaned_data)
@@ -229,7 +252,19 @@ def _read_only(resource: Resource) -> list:
     ]
 
 
+@login_required
+def lot_pick(request):
+    """``GET /trace/lots/pick/?purpose=<purpose>&q=…``: lots of ``purpose`` matching ``q``,
+    as ``{"results": [{"id", "text", "hint"}]}`` (``id`` is the printed GS1 code)."""
+    purpose = request.GET.get("purpose", "")
+    if purpose not in pickers.PURPOSES:
+        return JsonResponse({"error": _("Unknown purpose.")}, status=400)
+    found = pickers.search(pickers.PURPOSES[purpose](request.user), request.GET.get("q", ""))
+    return JsonResponse({"results": [pickers.result(lot) for lot in found]})
+
+
 urlpatterns = [
+    path("lots/pick/", lot_pick, name="lot_pick"),
     *_read_only(lots),
     path("lots/<int:pk>/labels/<str:kind>.pdf", lot_labels, name="lot_labels"),
     path("recalls/new/", recall_create, name="recall_create"),
