@@ -1,6 +1,7 @@
 """The whole chain by hand, in headless Chromium at 390×844.
 
-A village point buys a household's harvest and sends it to its station; the station
+A village point registers a new grower household inside the purchase form and buys from
+it, buys a known household's recorded harvest too, and sends both lots to its station; the station
 receives it "as sent" with one tap and sends it to the county hub, which receives it and
 sells it on to a processor; the processor receives it, dries it, packs it into serialised
 500 g bags in cases and prints their labels; the consumer's page of one bag shows the plot
@@ -22,7 +23,8 @@ from daodi.catalog.models import TradeItem, Unit
 from daodi.core import gs1
 from daodi.farm.tests.world import Fields
 from daodi.orgs.choices import OrgKind, Role
-from daodi.sourcing.models import Dispatch, Packing
+from daodi.orgs.models import Organisation
+from daodi.sourcing.models import Dispatch, Packing, Purchase
 from daodi.trace.models import Lot
 
 from .conftest import pick
@@ -65,28 +67,30 @@ def sign_in_as(page, username: str) -> None:
     page.wait_for_url("**/")
 
 
-def send(page, source, destination, lot: str, screenshot=None, name="") -> Dispatch:
-    """Fill the dispatch form: from, to, the lot; returns the dispatch made."""
+def send(page, source, destination, *lots: str, screenshot=None, name="") -> Dispatch:
+    """Fill the dispatch form: from, to, the lots; returns the dispatch made."""
     page.goto("/sourcing/dispatches/new/")
     pick(page, "source", source.name)
     pick(page, "destination", destination.name)
-    pick(page, "lots", lot.rsplit("/", 1)[-1])
+    for lot in lots:
+        pick(page, "lots", lot.rsplit("/", 1)[-1])
     assert fits_the_phone(page)
     if screenshot:
         screenshot(page, name)
     page.get_by_test_id("save").click()
     expect(page).to_have_url(re.compile(r"/sourcing/dispatches/\d+/$"))
-    expect(page.get_by_test_id("dispatch-line")).to_have_count(1)
+    expect(page.get_by_test_id("dispatch-line")).to_have_count(len(lots))
     return Dispatch.objects.filter(source=source, destination=destination).latest("id")
 
 
 def receive_as_sent(page, dispatch: Dispatch, screenshot=None, name="") -> None:
     page.goto(f"/sourcing/dispatches/{dispatch.pk}/")
     page.get_by_test_id("receive").click()
-    expect(page.get_by_test_id("receipt-line")).to_have_count(1)
     assert fits_the_phone(page)
     if screenshot:
         screenshot(page, name)
+    lines = dispatch.lines.count()
+    expect(page.get_by_test_id("receipt-line")).to_have_count(lines)
     page.get_by_test_id("as-sent").click()
     expect(page).to_have_url(re.compile(rf"/sourcing/dispatches/{dispatch.pk}/$"))
     expect(page.get_by_test_id("receive")).to_have_count(0)
@@ -99,8 +103,28 @@ def test_a_household_harvest_reaches_a_consumer_as_a_packed_bag_by_hand(
 ):
     n, page = county.n, phone
 
-    # A village point buys the household's harvest.
+    # A village point registers a grower it has never bought from, without leaving the
+    # purchase, and buys 50 kg from her.
     sign_in_as(page, "point_op")
+    page.goto("/sourcing/purchases/new/")
+    page.get_by_test_id("new-seller-panel").locator("summary").click()
+    page.fill("#id_new_seller-name", "王秀英")
+    page.fill("#id_new_seller-id_card", "110105198001010016")
+    page.select_option("#id_new_seller-village", label="杏树村")
+    page.get_by_test_id("seller-register").click()
+    expect(page.get_by_test_id("seller-registered")).to_be_visible()
+    newcomer = Organisation.objects.get(name="王秀英")
+    assert newcomer.kind == OrgKind.HOUSEHOLD and newcomer.managed_by == n.point
+    page.select_option("#id_herb", label="党参")
+    page.select_option("#id_grade", label="党参 统货")
+    page.fill("#id_gross_kg", "52")
+    page.fill("#id_tare_kg", "2")
+    page.fill("#id_price", "11")
+    page.get_by_test_id("save").click()
+    expect(page).to_have_url(re.compile(r"/sourcing/purchases/\d+/$"))
+    her_lot = Purchase.objects.get(seller=newcomer).lot
+
+    # It buys a known household's recorded harvest too.
     page.goto("/sourcing/purchases/new/")
     pick(page, "seller", "王大", "王大山")
     pick(page, "lot", county.harvest_lot.rsplit("/", 1)[-1])
@@ -114,25 +138,31 @@ def test_a_household_harvest_reaches_a_consumer_as_a_packed_bag_by_hand(
     lot = county.harvest_lot
     assert Lot.objects.get(identifier=lot).holder == n.point
 
-    # It sends the lot to its station, which receives it as sent with one tap.
-    to_station = send(page, n.point, n.station, lot)
+    # It sends both lots to its station, which receives them as sent with one tap.
+    to_station = send(page, n.point, n.station, lot, her_lot)
     sign_in_as(page, "station_admin")
     receive_as_sent(page, to_station, screenshot, "chain-receive-as-sent")
-    assert to_station.lines.get().received_kg == Decimal("600.35")
+    assert to_station.lines.get(lot=lot).received_kg == Decimal("600.35")
+    assert to_station.lines.get(lot=her_lot).received_kg == Decimal("50")
 
-    # The station sends it up to the hub; the hub receives it and sells it on.
-    to_hub = send(page, n.station, n.hub, lot)
+    # The station sends them up to the hub; the hub receives them and sells them on.
+    to_hub = send(page, n.station, n.hub, lot, her_lot)
     sign_in_as(page, "hub_admin")
     receive_as_sent(page, to_hub)
-    onward = send(page, n.hub, county.processor, lot, screenshot, "chain-hub-sends-on")
+    onward = send(
+        page, n.hub, county.processor, lot, her_lot, screenshot=screenshot,
+        name="chain-hub-sends-on",
+    )  # fmt: skip
 
-    # The processor receives it, finds it in the processing form and dries it.
+    # The processor receives them, finds them in the processing form and dries them together.
     sign_in_as(page, "processor_op")
     receive_as_sent(page, onward)
     assert Lot.objects.get(identifier=lot).holder == county.processor
+    assert Lot.objects.get(identifier=her_lot).holder == county.processor
     page.goto("/farm/processing/new/")
     page.select_option("#id_kind", "drying")
     pick(page, "lots", lot.rsplit("/", 1)[-1])
+    pick(page, "lots", her_lot.rsplit("/", 1)[-1])
     page.fill("#id_output_kg", "200")
     page.fill("#id_started_at", "2026-09-21T08:00")
     page.fill("#id_finished_at", "2026-09-22T18:00")
