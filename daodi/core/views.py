@@ -27,6 +27,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
@@ -55,12 +56,15 @@ class Column:
     """One list column: a field (or dotted attribute) of the row, optionally its label.
 
     ``wide`` columns are shown from the tablet width up, so a phone sees the essentials.
+    ``verbatim`` columns hold codes people type as they are (usernames): marked
+    ``translate="no"``, they are not words of the page's language.
     """
 
     name: str
     label: str | None = None
     link: bool = False
     wide: bool = False
+    verbatim: bool = False
 
 
 def field_label(model: type[models.Model], name: str) -> str:
@@ -114,6 +118,8 @@ class Resource:
     list_columns: tuple[Column, ...] = ()
     detail_fields: tuple = ()  # field names, or (attribute, label) pairs
     detail_template = "web/crud/detail.html"
+    # Detail fields holding identifiers shown as they are (an SGLN URN for integrators).
+    verbatim_fields: tuple[str, ...] = ()
 
     # --- reads ------------------------------------------------------------------------------
     def queryset(self, user, *, write: bool = False):
@@ -245,7 +251,10 @@ class DetailPage(ResourcePage):
         fields = []
         for entry in r.detail_fields:  # a field name, or (attribute, label)
             name, label = entry if isinstance(entry, tuple) else (entry, None)
-            fields.append((label or field_label(r.model, name), display(obj, name)))
+            value = display(obj, name)
+            if name in r.verbatim_fields and value:
+                value = format_html('<span translate="no">{}</span>', value)
+            fields.append((label or field_label(r.model, name), value))
         can_write = r.can_write(request.user, obj)
         ctx = self.context(
             object=obj,

@@ -183,7 +183,7 @@ class LossForm(ActionForm):
         label=_("Lot"), queryset=Lot.objects.none(), to_field_name="identifier"
     )
     kg = kg_field(_("Weight (kg)"))
-    reason = forms.ChoiceField(label=_("Reason"), choices=LossReason.choices)
+    reason = forms.ChoiceField(label=_("Loss reason"), choices=LossReason.choices)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):

@@ -256,7 +256,7 @@ class Loss(models.Model):
     )
     lot = models.CharField(_("lot"), max_length=255, db_index=True)
     kg = models.DecimalField(_("weight (kg)"), **KG)
-    reason = models.CharField(_("reason"), max_length=10, choices=LossReason.choices)
+    reason = models.CharField(_("loss reason"), max_length=10, choices=LossReason.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)
     recorded_at = models.DateTimeField(_("time"))
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")

@@ -10,7 +10,7 @@ class RecallForm(StyledForm):
         max_length=255,
         help_text=_("EPC URN or GS1 Digital Link, e.g. scanned from the label."),
     )
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Recall reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class LabelForm(StyledForm):

@@ -14,7 +14,8 @@ from daodi.core.forms import add_domain_error
 from daodi.core.views import Column, DetailPage, ListPage, Resource, actor
 from daodi.orgs import policy
 
-from . import actions, labels, queries
+from . import actions, labels, places, queries
+from .documents import element_string
 from .filters import LotFilter, RecallFilter
 from .forms import LabelForm, RecallForm
 from .models import Lot, Recall
@@ -64,15 +65,45 @@ class LotResource(Resource):
 
     def detail_context(self, request, obj):
         graph = queries.graph(obj.identifier, direction="both", user=request.user)
+        events = list(queries.history([obj.identifier]).order_by("-event_time", "-id")[:50])
+        named = places.names(e.biz_location or e.read_point for e in events)
+        for event in events:
+            event.place = named.get(event.biz_location or event.read_point, "")
         return {
             "graph": graph,
-            "events": list(queries.history([obj.identifier]).order_by("-event_time", "-id")[:50]),
+            "lineage": _lineage(graph),
+            "events": events,
             "can_label": policy.scope(
                 Lot.objects.filter(pk=obj.pk), request.user, write=True
             ).exists(),
             "label_form": LabelForm(),
             "digital_link": labels.digital_link(obj),
         }
+
+
+def _lineage(graph: dict) -> list[dict]:
+    """The lineage's steps as people read them: each lot by its lot number (and the lot's
+    page when there is one), each step by its name."""
+    names = {e["from"] for e in graph["edges"]} | {e["to"] for e in graph["edges"]}
+    lots = {
+        row["identifier"]: row
+        for row in Lot.objects.filter(identifier__in=names).values(
+            "identifier", "pk", "batch", "serial", "herb__name"
+        )
+    }
+
+    def node(identifier):
+        row = lots.get(identifier)
+        if row is None:
+            return {"label": element_string(identifier) or identifier, "pk": None}
+        number = " · ".join(v for v in (row["batch"], row["serial"]) if v)
+        label = " ".join(v for v in (row["herb__name"], number) if v)
+        return {"label": label or element_string(identifier), "pk": row["pk"]}
+
+    return [
+        {"from": node(e["from"]), "to": node(e["to"]), "step": e["bizStep"], "time": e["time"]}
+        for e in graph["edges"]
+    ]
 
 
 class RecallResource(Resource):

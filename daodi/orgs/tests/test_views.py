@@ -315,6 +315,31 @@ def test_when_the_password_is_weak_then_the_action_refusal_shows_on_the_password
     assert not User.objects.filter(username="weak").exists()
 
 
+def test_when_a_password_is_too_short_on_a_chinese_page_then_django_says_so_in_chinese(
+    client, network
+):
+    client.force_login(network.station_admin)
+    response = client.post(
+        reverse("orgs:user_create"),
+        {"username": "short", "password": "q7", "organisation": network.point.pk},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    errors = response.context["form"].errors
+    assert "密码长度太短。密码必须包含至少 8 个字符。" in errors["password"]
+    assert errors["role"] == ["这个字段是必填项。"]
+    assert "too short" not in response.content.decode()
+    assert not User.objects.filter(username="short").exists()
+
+
+def test_the_user_form_asks_the_family_name_before_the_given_name(client, network):
+    client.force_login(network.station_admin)
+    form = client.get(reverse("orgs:user_create")).context["form"]
+    names = list(form.fields)
+    assert names.index("last_name") < names.index("first_name")
+    edit = client.get(reverse("orgs:user_update", args=[network.point_operator.pk])).context["form"]
+    assert list(edit.fields)[:2] == ["last_name", "first_name"]
+
+
 def test_a_station_admin_may_not_grant_the_regulator_role(client, network):
     client.force_login(network.station_admin)
     form = client.get(reverse("orgs:user_create")).context["form"]
