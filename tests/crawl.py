@@ -117,11 +117,9 @@ def raw_codes(text: str, words: set[str]) -> list[str]:
 
 
 def pattern_of(url: str) -> str:
-    """A URL with its numbers and identifiers folded, and its query reduced to key names."""
-    parts = urlsplit(url)
-    path = re.sub(r"/\d[\w.%-]*", "/#", parts.path)
-    keys = sorted({kv.split("=")[0] for kv in parts.query.split("&") if kv})
-    return path + ("?" + "&".join(keys) if keys else "")
+    """A URL's path with its numbers and identifiers folded. The query is left out: a
+    filtered or later page of a list is the same template as its first page."""
+    return re.sub(r"/\d[\w.%-]*", "/#", urlsplit(url).path)
 
 
 @dataclass

@@ -82,9 +82,10 @@ class GradeResource(CatalogueResource):
         Column("herb"),
         Column("specification", link=True),
         Column("grade", link=True),
+        Column("name_en", wide=True),
         Column("description", wide=True),
     )
-    detail_fields = ("herb", "specification", "grade", "description", "sort_order")
+    detail_fields = ("herb", "specification", "grade", "name_en", "description", "sort_order")
 
     def queryset(self, user, *, write=False):
         return Grade.objects.select_related("herb")
@@ -138,12 +139,19 @@ class TradeItemResource(CatalogueResource):
     list_columns = (
         Column("gtin", link=True),
         Column("herb"),
-        Column("grade.label", label=Grade._meta.verbose_name),
-        Column("pack"),
+        Column("grade.label_shown", label=Grade._meta.verbose_name),
+        Column("pack_shown", label=TradeItem._meta.get_field("pack").verbose_name),
         Column("net_quantity", wide=True),
         Column("unit", wide=True),
     )
-    detail_fields = ("gtin", "herb", "grade", "pack", "net_quantity", "unit")
+    detail_fields = (
+        "gtin",
+        "herb",
+        "grade",
+        ("pack_shown", TradeItem._meta.get_field("pack").verbose_name),
+        "net_quantity",
+        "unit",
+    )
 
     def queryset(self, user, *, write=False):
         return TradeItem.objects.select_related("herb", "grade__herb", "unit")

@@ -150,9 +150,16 @@ class Dispatch(Reviewed):
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
     vehicle = models.CharField(_("vehicle"), max_length=40, blank=True)
     flagged = models.BooleanField(_("weight difference flagged"), default=False)
-    ship_event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
+    ship_event = models.ForeignKey(
+        Event, verbose_name=_("shipping event"), on_delete=models.PROTECT, related_name="+"
+    )
     receive_event = models.ForeignKey(
-        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Event,
+        verbose_name=_("receiving event"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     owner_path = "source__"  # the destination manages the source, so it reads it too

@@ -13,7 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from daodi.core import audit
+from daodi.core import audit, texts
 from daodi.core.forms import widget_class
 from daodi.trace import vocabulary
 
@@ -39,7 +39,7 @@ def cell(value):
     if isinstance(value, dt.date):
         return date_filter(value, "Y-m-d")
     if isinstance(value, models.Model):
-        return str(value)
+        return texts.name_of(value)
     return value
 
 
@@ -100,3 +100,10 @@ def get(mapping, key):
 def listing(values) -> str:
     """Items joined as the language lists them (甲、乙、丙 / a, b, c)."""
     return pgettext("list separator", ", ").join(str(v) for v in values)
+
+
+@register.filter
+def named(record) -> str:
+    """A record's name in the reader's language (English names of herbs, grades, packs and
+    test items on English pages, where the catalogue has them)."""
+    return texts.name_of(record) if record is not None else ""
