@@ -14,6 +14,7 @@ from daodi.core import gs1, texts
 from daodi.orgs.models import Division, Organisation
 
 from .choices import Dimension, GIKind, PartUsed
+from .units import unit_name
 
 
 class Herb(models.Model):
@@ -225,6 +226,11 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def english_name(self) -> str:
+        """The unit's symbol or English name (kg, jin, m²)."""
+        return unit_name(self.code)
 
 
 class TradeItem(models.Model):
