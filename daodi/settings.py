@@ -1,7 +1,8 @@
 """One settings module for every environment, read from environment variables.
 
-Defaults suit a developer's laptop and the demo (SQLite under var/, DEBUG on);
-production sets DAODI_ENV=production, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
+Defaults suit a developer's laptop and the demo (SQLite under var/); DEBUG is off unless
+DEBUG=1 asks for it, so the demo shows what a user sees (our 404 and 500 pages). Production sets
+DAODI_ENV=production, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
 """
 
 import os
@@ -24,7 +25,7 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 PRODUCTION = os.environ.get("DAODI_ENV", "development") == "production"
-DEBUG = env_bool("DEBUG", not PRODUCTION)
+DEBUG = env_bool("DEBUG", False)
 if PRODUCTION and not os.environ.get("SECRET_KEY"):
     raise RuntimeError("SECRET_KEY must be set when DAODI_ENV=production")
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me-0123456789abcdef")
@@ -171,6 +172,13 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
+# Outside production the application serves uploaded files itself (no web server in front);
+# production leaves them to the reverse proxy (docs/deployment.md).
+SERVE_MEDIA = env_bool("SERVE_MEDIA", not PRODUCTION)
+# Without DEBUG, WhiteNoise serves collected files only; a checkout that has not run
+# collectstatic (tests, `daodi runserver`) still gets its static files from the apps.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

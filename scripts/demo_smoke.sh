@@ -18,4 +18,10 @@ for _ in $(seq 50); do
 done
 grep -q '<html lang="zh-hans"' "$work/home.html" || { echo "demo: home page is not zh-hans"; head -c 600 "$work/home.html"; exit 1; }
 grep -q "道地" "$work/home.html" || { echo "demo: home page lacks the Chinese title"; exit 1; }
+# DEBUG is off by default: the static files still come (WhiteNoise), and a missing page is ours.
+curl -fsS "http://127.0.0.1:$port/static/vendor/bootstrap-5.3.8.min.css" -o /dev/null \
+  || { echo "demo: static files are not served"; exit 1; }
+code=$(curl -s -o "$work/404.html" -w "%{http_code}" "http://127.0.0.1:$port/no-such-page/")
+[ "$code" = 404 ] && ! grep -q "Traceback\|DEBUG = True" "$work/404.html" \
+  || { echo "demo: a missing page answers $code or shows debug output"; exit 1; }
 echo "demo smoke: the demo county loads and http://127.0.0.1:$port/ serves the zh-hans home page"

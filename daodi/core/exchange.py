@@ -461,12 +461,19 @@ def kinds() -> list[tuple[str, str]]:
 
 # --- command line -----------------------------------------------------------------------------
 def cli_language(option: str | None, environ: dict) -> str:
-    """The language of a command: ``--lang``, else the ``LANGUAGE`` variable, else zh-hans.
+    """The language of a command: ``--lang``, else the user's locale as gettext reads it
+    (``LANGUAGE``, then ``LC_ALL``, ``LC_MESSAGES``, ``LANG``), else zh-hans.
 
     ``LANGUAGE`` follows the GNU form ("en_US:en", "zh_CN"), so only its first entry's
-    language counts.
+    language counts; the C and POSIX locales name no language.
     """
-    wanted = option or (environ.get("LANGUAGE") or "").split(":")[0]
+    wanted = option or ""
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        if wanted:
+            break
+        value = (environ.get(name) or "").split(":")[0].split(".")[0]
+        if value not in {"C", "POSIX"}:
+            wanted = value
     wanted = wanted.strip().lower().replace("_", "-")
     if wanted.startswith("en"):
         return "en"

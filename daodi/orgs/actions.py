@@ -121,7 +121,7 @@ def create_user(
     username: str,
     password: str,
     organisation: Organisation,
-    role: str,
+    role: str = Role.VIEWER,
     first_name: str = "",
     last_name: str = "",
     email: str = "",

@@ -18,6 +18,35 @@ class OrgKind(models.TextChoices):
     GOVERNMENT = "government", _("Government department")
 
 
+# Which kinds of organisation each kind may keep under it (``managed_by``): the buying
+# network keeps its growers, a lab its branches, a department its sub-offices. A village
+# point registers households, never a government department.
+MANAGED_KINDS: dict[str, frozenset[str]] = {
+    OrgKind.COUNTY_HUB: frozenset(
+        {
+            OrgKind.TOWNSHIP_STATION,
+            OrgKind.VILLAGE_POINT,
+            OrgKind.COOPERATIVE,
+            OrgKind.HOUSEHOLD,
+            OrgKind.LOGISTICS,
+        }
+    ),
+    OrgKind.TOWNSHIP_STATION: frozenset(
+        {OrgKind.VILLAGE_POINT, OrgKind.COOPERATIVE, OrgKind.HOUSEHOLD}
+    ),
+    OrgKind.VILLAGE_POINT: frozenset({OrgKind.HOUSEHOLD}),
+    OrgKind.COOPERATIVE: frozenset({OrgKind.HOUSEHOLD}),
+    OrgKind.HOUSEHOLD: frozenset(),
+    # Processors and manufacturers run their own bases with contract growers (订单农业).
+    OrgKind.PROCESSOR: frozenset({OrgKind.HOUSEHOLD, OrgKind.COOPERATIVE}),
+    OrgKind.MANUFACTURER: frozenset({OrgKind.PROCESSOR, OrgKind.COOPERATIVE, OrgKind.HOUSEHOLD}),
+    OrgKind.LAB: frozenset({OrgKind.LAB}),
+    OrgKind.TRADER: frozenset({OrgKind.TRADER}),
+    OrgKind.LOGISTICS: frozenset({OrgKind.LOGISTICS}),
+    OrgKind.GOVERNMENT: frozenset({OrgKind.GOVERNMENT}),
+}
+
+
 class Role(models.TextChoices):
     """What a member may do in an organisation and in the ones it manages."""
 

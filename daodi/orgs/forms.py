@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from daodi.core.forms import ActionModelForm, StyledForm
 
 from . import policy, queries
-from .choices import Role
+from .choices import MANAGED_KINDS, OrgKind, Role
 from .models import Organisation, Site, User
 
 
@@ -53,6 +53,20 @@ class OrganisationForm(ActionModelForm):
         if self.instance.pk is None:
             # New records start active; deactivating is an edit.
             del self.fields["is_active"]
+            self.fields["kind"].choices = [("", "---------"), *creatable_kinds(self.user)]
+
+
+def creatable_kinds(user) -> list[tuple[str, str]]:
+    """The kinds ``user`` may register: those kept by an organisation they may change (any
+    kind for a platform admin, who alone registers top-level organisations)."""
+    if policy.is_platform_admin(user):
+        return OrgKind.choices
+    kinds = set()
+    for manager in (
+        queries.organisations(user, write=True).values_list("kind", flat=True).distinct()
+    ):
+        kinds |= MANAGED_KINDS[manager]
+    return [(value, label) for value, label in OrgKind.choices if value in kinds]
 
 
 class SiteForm(ActionModelForm):
@@ -92,7 +106,8 @@ class UserCreateForm(ActionModelForm):
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.none()
     )
-    role = forms.ChoiceField(label=_("Role"))
+    # The least privilege unless the administrator chooses more.
+    role = forms.ChoiceField(label=_("Role"), initial=Role.VIEWER)
 
     class Meta:
         model = User
@@ -118,7 +133,7 @@ class MembershipForm(StyledForm):
     organisation = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organisation.objects.none()
     )
-    role = forms.ChoiceField(label=_("Role"))
+    role = forms.ChoiceField(label=_("Role"), initial=Role.VIEWER)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from daodi.core import gs1
 
-from .choices import DivisionLevel, OrgKind, Role, SiteKind
+from .choices import MANAGED_KINDS, DivisionLevel, OrgKind, Role, SiteKind
 
 
 class Division(models.Model):
@@ -115,6 +115,16 @@ class Organisation(models.Model):
             raise ValidationError({"phone": _("Enter a phone number of digits only.")})
         if self.managed_by_id and self.pk and self.managed_by.path.startswith(self.path or "\0"):
             raise ValidationError({"managed_by": _("An organisation cannot manage itself.")})
+        if self.managed_by_id and self.kind not in MANAGED_KINDS[self.managed_by.kind]:
+            raise ValidationError(
+                {
+                    "kind": _("A %(manager)s does not keep a %(kind)s under it.")
+                    % {
+                        "manager": self.managed_by.get_kind_display(),
+                        "kind": self.get_kind_display(),
+                    }
+                }
+            )
 
     def compute_path(self) -> str:
         parent = self.managed_by.path if self.managed_by_id else "/"

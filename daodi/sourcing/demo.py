@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from daodi.catalog.models import GeographicIndication
 from daodi.core.actor import Actor
@@ -144,7 +145,9 @@ def load(points_limit: int | None = None) -> Season:
         }
         actions.receive(actor=SYSTEM, dispatch=sent, weights=weights, received_at=_at(16, 14))
         if short:
-            season.problems.append(f"{sent.number}: arrival weight flagged")
+            season.problems.append(
+                _("%(number)s: the arrival weight was flagged.") % {"number": sent.number}
+            )
         season.dispatches += 1
         by_station[point.managed_by_id].extend(lots)
     _stations(season, by_station)
@@ -227,7 +230,8 @@ def _problems(season: Season) -> None:
             },
         )
         season.problems.append(
-            f"{station.name}: 350 kg of {lot.batch} shipped that it did not hold"
+            _("%(station)s: 350 kg of %(lot)s shipped that it did not hold.")
+            % {"station": station.name, "lot": lot.batch}
         )
     gi = GeographicIndication.objects.select_related("herb").first()
     mixed = None
@@ -264,7 +268,9 @@ def _problems(season: Season) -> None:
                 "ilmd": {profile.term(profile.ILMD_GI_CLAIM): gi.name},
             },
         )
-        season.problems.append(f"{gi.name}: claimed by an outside system for GI-X1")
+        season.problems.append(
+            _("%(gi)s: claimed by an outside system for lot GI-X1.") % {"gi": gi.name}
+        )
 
 
 def remove(organisations) -> None:

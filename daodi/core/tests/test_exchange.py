@@ -718,7 +718,8 @@ def test_import_command_prints_every_error_and_fails(network, tmp_path, monkeypa
 
 
 def test_import_command_speaks_chinese_by_default(network, tmp_path, monkeypatch):
-    monkeypatch.delenv("LANGUAGE", raising=False)
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
     err = io.StringIO()
 
     with pytest.raises(CommandError):

@@ -1,6 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from ..choices import Role
 from ..models import ApiToken, Division, Membership, Organisation, Site, User
 
 
@@ -81,7 +82,9 @@ class UserCreateSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(write_only=True, min_length=8)
     organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
-    role = serializers.ChoiceField(choices=Membership._meta.get_field("role").choices)
+    role = serializers.ChoiceField(
+        choices=Membership._meta.get_field("role").choices, default=Role.VIEWER
+    )
     first_name = serializers.CharField(required=False, allow_blank=True, default="")
     last_name = serializers.CharField(required=False, allow_blank=True, default="")
     email = serializers.EmailField(required=False, allow_blank=True)

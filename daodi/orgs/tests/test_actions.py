@@ -196,3 +196,86 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
         text=True,
     )
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_a_village_point_registers_households_but_never_a_government_department(network):
+    with pytest.raises(DomainError) as refused:
+        actions.create_organisation(
+            actor=web(network.point_operator),
+            kind=OrgKind.GOVERNMENT,
+            name="某某局",
+            code="FAKEGOV",
+            managed_by=network.point,
+        )
+    assert "kind" in refused.value.fields
+    assert "收购点" in str(refused.value.fields["kind"][0])  # names the manager's kind
+    assert not Organisation.objects.filter(code="FAKEGOV").exists()
+
+    grower = actions.create_organisation(
+        actor=web(network.point_operator),
+        kind=OrgKind.HOUSEHOLD,
+        name="赵四",
+        code="HHNEW",
+        managed_by=network.point,
+    )
+    assert grower.managed_by == network.point
+
+
+@pytest.mark.django_db
+def test_an_organisation_cannot_be_moved_under_a_kind_that_does_not_keep_it(network):
+    with pytest.raises(DomainError) as refused:
+        actions.update_organisation(
+            actor=Actor.system(), organisation=network.station, managed_by=network.gov
+        )
+    assert "kind" in refused.value.fields
+    network.station.refresh_from_db()
+    assert network.station.managed_by == network.hub
+
+
+@pytest.mark.django_db
+def test_the_organisation_form_offers_only_the_kinds_the_user_may_register(network):
+    from daodi.orgs.forms import OrganisationForm
+
+    kinds = {
+        value for value, _ in OrganisationForm(user=network.point_operator).fields["kind"].choices
+    }
+    assert kinds == {"", OrgKind.HOUSEHOLD}
+    station_kinds = {
+        value for value, _ in OrganisationForm(user=network.station_admin).fields["kind"].choices
+    }
+    assert OrgKind.GOVERNMENT not in station_kinds
+    assert {OrgKind.VILLAGE_POINT, OrgKind.HOUSEHOLD, OrgKind.COOPERATIVE} <= station_kinds
+
+
+@pytest.mark.django_db
+class TestRoleDefaults:
+    def test_a_new_person_is_a_viewer_unless_a_role_is_chosen(self, network):
+        user = actions.create_user(
+            actor=web(network.station_admin),
+            username="newcomer",
+            password="Pass-word-2026",
+            organisation=network.point,
+        )
+        assert Membership.objects.get(user=user).role == Role.VIEWER
+
+    def test_the_forms_propose_the_viewer_role(self, network):
+        from daodi.orgs.forms import MembershipForm, UserCreateForm
+
+        assert UserCreateForm(user=network.station_admin).fields["role"].initial == Role.VIEWER
+        form = MembershipForm(user=network.station_admin)
+        assert form.fields["role"].initial == Role.VIEWER
+
+    def test_the_api_makes_a_viewer_when_no_role_is_sent(self, network, api):
+        client = api.as_user(network.station_admin)
+        response = client.post(
+            "/api/users/",
+            {
+                "username": "apinew",
+                "password": "Pass-word-2026",
+                "organisation": network.point.pk,
+            },
+            format="json",
+        )
+        assert response.status_code == 201, response.content
+        assert Membership.objects.get(user__username="apinew").role == Role.VIEWER

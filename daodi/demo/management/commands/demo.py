@@ -162,9 +162,11 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Demo logins (password for all: %(password)s):") % {"password": build.DEMO_PASSWORD}
         )
-        users = User.objects.filter(username__in=[u for u, _o, _r in build.USERS])
+        # The county's logins, then those the quality demo adds (the lab's second reviewer).
+        usernames = [u for u, _o, _r in build.USERS] + [quality_demo.REVIEWER]
+        users = User.objects.filter(username__in=usernames)
         by_name = {u.username: u for u in users.prefetch_related("memberships__organisation")}
-        for username, _org, _role in build.USERS:
+        for username in usernames:
             user = by_name.get(username)
             if user is None:
                 continue
