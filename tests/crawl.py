@@ -18,7 +18,7 @@ from urllib.parse import urldefrag, urlsplit
 from django.apps import apps
 
 from daodi.catalog.units import STANDARD_UNITS
-from daodi.trace.epcis import cbv
+from daodi.trace.epcis import cbv, profile
 
 # Links a crawl must not follow: they sign out, switch language, download or act.
 SKIP = re.compile(
@@ -89,6 +89,7 @@ def vocabulary_words() -> set[str]:
     words |= _choice_values()
     words |= {code for code, *_ in STANDARD_UNITS} | {u[4] for u in STANDARD_UNITS if u[4]}
     words |= set(cbv.EVENT_TYPES) | {"ADD", "OBSERVE", "DELETE"}
+    words |= {uri.rsplit("BizStep-", 1)[-1] for uri in profile.BIZ_STEPS}
     words |= {"web", "api", "cli", "system"}
     return words - SYMBOLS
 
@@ -98,7 +99,8 @@ PATTERNS = [
     re.compile(r"urn:epc:\S+"),
     re.compile(r"https?://ref\.gs1\.org/\S+"),
     re.compile(r"\S*/(414|417|254)/\d{13}\S*"),  # a location or party as its Digital Link
-    re.compile(r"\bdaodi:[a-z_]+\b"),
+    re.compile(r"\bdaodi:[A-Za-z_-]+\b"),
+    re.compile(re.escape(profile.NAMESPACE) + r"\S*"),
     re.compile(r"\{'[^']*':"),  # a Python dict repr
     re.compile(r"\b(None|True|False)\b"),
     re.compile(r"\b[a-z]+\.(create|update|delete|[a-z]+_[a-z_]+)\b"),  # an audit action
@@ -106,7 +108,7 @@ PATTERNS = [
 
 
 def raw_codes(text: str, words: set[str]) -> list[str]:
-    """The raw codes in ``text``, each once, in order of appearance."""
+    """The raw codes in ``text``, each once (URNs, URLs and reprs first, then words)."""
     found: list[str] = []
     for pattern in PATTERNS:
         found += [m.group(0) for m in pattern.finditer(text)]

@@ -88,15 +88,6 @@ def person(user) -> str:
 
 
 @register.filter
-def get(mapping, key):
-    """``mapping[key]``, or '' (for looking up names a view fetched in one query)."""
-    try:
-        return mapping.get(key, "")
-    except AttributeError:
-        return ""
-
-
-@register.filter
 def listing(values) -> str:
     """Items joined as the language lists them (甲、乙、丙 / a, b, c)."""
     return pgettext("list separator", ", ").join(str(v) for v in values)
