@@ -17,22 +17,24 @@ from django.db import connection
 from .models import Counter
 
 
-def take(key: str, start: Callable[[], int]) -> int:
+def take(key: str, start: Callable[[], int], count: int = 1) -> int:
     """The next number under ``key``; a new key continues from ``start()`` (the highest
-    number already used some other way, 0 for none)."""
+    number already used some other way, 0 for none). ``count``: a block of that many
+    numbers is taken at once (a packing run's serials), and the last of them returned."""
     table = connection.ops.quote_name(Counter._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f'UPDATE {table} SET "value" = "value" + 1 WHERE "key" = %s RETURNING "value"', [key]
+            f'UPDATE {table} SET "value" = "value" + %s WHERE "key" = %s RETURNING "value"',
+            [count, key],
         )
         row = cursor.fetchone()
         if row is None:
             # Two first takers meet at the primary key: the second one increments.
             cursor.execute(
                 f'INSERT INTO {table} ("key", "value") VALUES (%s, %s) '
-                f'ON CONFLICT ("key") DO UPDATE SET "value" = {table}."value" + 1 '
+                f'ON CONFLICT ("key") DO UPDATE SET "value" = {table}."value" + %s '
                 'RETURNING "value"',
-                [key, start() + 1],
+                [key, start() + count, count],
             )
             row = cursor.fetchone()
     return row[0]

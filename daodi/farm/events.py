@@ -48,6 +48,11 @@ def lot_uri(gtin: str, batch: str) -> str:
     return f"{DL}/01/{gtin}/10/{batch}"
 
 
+def item_uri(gtin: str, serial: str) -> str:
+    """A serialised retail item (SGTIN) as a Digital Link."""
+    return f"{DL}/01/{gtin}/21/{serial}"
+
+
 def sgln(gln: str) -> str:
     return f"{DL}/414/{gln}"
 

@@ -56,6 +56,30 @@ def held_lots(user):
     )
 
 
+def hint_when_none(field, user) -> None:
+    """Tell a user whose lot list is empty why, and where their lots will come from."""
+    if field.queryset.exists():
+        return
+    held = (
+        Lot.objects.filter(
+            policy.org_q(user, write=True, prefix="holder__"), status=LotStatus.ON_HOLD
+        )
+        .exclude(batch="")
+        .count()
+    )
+    if held:
+        field.help_text = _(
+            "You hold no lot that can be used here; %(count)s of your lots are on hold. A lot "
+            "sent to you appears once its arrival is recorded (Dispatches → Record receipt)."
+        ) % {"count": held}
+        return
+    field.help_text = _(
+        "You hold no lot that can be used here. A lot sent to you appears once its arrival "
+        "is recorded (Dispatches → Record receipt); lots in transit, on hold, recalled or "
+        "used up are not listed."
+    )
+
+
 DATE = forms.DateInput(attrs={"type": "date"})
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -164,6 +188,7 @@ class ProcessingForm(ActionForm):
         super().__init__(*args, **kwargs)
         self.fields["lots"].queryset = held_lots(self.user)
         self.fields["lots"].label_from_instance = lot_label
+        hint_when_none(self.fields["lots"], self.user)
 
     def clean_sensor_readings(self):
         text = self.cleaned_data["sensor_readings"].strip()

@@ -57,6 +57,8 @@ from .models import (
 
 CENT = Decimal("0.01")
 NETWORK_KINDS = (OrgKind.VILLAGE_POINT, OrgKind.TOWNSHIP_STATION, OrgKind.COUNTY_HUB)
+# Whom the county hub dispatches or sells its stock on to, outside the buying network.
+BUYER_KINDS = (OrgKind.PROCESSOR, OrgKind.MANUFACTURER, OrgKind.TRADER)
 
 
 # A phone's clock may run a little ahead of the server's.
@@ -446,16 +448,28 @@ def dispatch(
     sent_at: dt.datetime | None = None,
     vehicle: str = "",
 ) -> Dispatch:
-    """Send whole lots up the network (point → station, station → hub): a shipping event.
+    """Send whole lots up the network (point → station, station → hub), or from the county
+    hub on to a processor, manufacturer or trader that buys them: a shipping event.
 
-    The lots stay in the source's custody until the destination records their receipt.
+    The lots stay in the source's custody until the destination records their receipt;
+    the receipt passes their ownership to it.
     """
     policy.require_write(actor, source)
-    if destination.pk == source.pk or not source.path.startswith(destination.path):
+    onward = source.kind == OrgKind.COUNTY_HUB and destination.kind in BUYER_KINDS
+    if not onward and (destination.pk == source.pk or not source.path.startswith(destination.path)):
         _refuse(
-            _("Lots go up the network, to the station or hub that manages %(source)s.")
+            _(
+                "Lots go up the network, to the station or hub that manages %(source)s; the "
+                "county hub sends them on to processors, manufacturers and traders."
+            )
             % {"source": source},
             "not_up_the_network",
+            "destination",
+        )
+    if not destination.is_active:
+        _refuse(
+            _("%(destination)s is no longer active.") % {"destination": destination},
+            "inactive_destination",
             "destination",
         )
     lots = list(dict.fromkeys(lots))

@@ -4,7 +4,7 @@ import django_filters
 
 from daodi.orgs.filters import ReviewFilterSet, SearchFilterSet
 
-from .models import Commingling, Dispatch, GIClaim, Loss, Pallet, Purchase
+from .models import Commingling, Dispatch, GIClaim, Loss, Packing, Pallet, Purchase
 
 
 class PurchaseFilter(SearchFilterSet):
@@ -54,3 +54,11 @@ class GIClaimFilter(SearchFilterSet):
     class Meta:
         model = GIClaim
         fields = ["indication", "purpose"]
+
+
+class PackingFilter(SearchFilterSet):
+    search_fields = ("lot",)
+
+    class Meta:
+        model = Packing
+        fields = ["trade_item"]

@@ -4,23 +4,34 @@ from __future__ import annotations
 
 import contextlib
 import uuid
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from daodi.catalog.models import GeographicIndication, Grade, Herb
-from daodi.core.forms import StyledForm
-from daodi.farm.forms import NUMBER, ActionForm, held_lots, kg_field, lot_label
+from daodi.catalog.models import GeographicIndication, Grade, Herb, TradeItem
+from daodi.core.forms import StyledForm, style
+from daodi.farm.forms import NUMBER, ActionForm, held_lots, hint_when_none, kg_field, lot_label
 from daodi.orgs import policy
 from daodi.orgs.models import Organisation
 from daodi.trace.choices import LotStatus
+from daodi.trace.epcis import identifiers
 from daodi.trace.models import Lot
 
 from . import queries
 from .choices import ClaimPurpose, LossReason, PaymentMethod, PriceUnit
 
 SHOWN = 500
+
+
+def lot_number(identifier: str) -> str:
+    """The lot number (batch) of a lot's identifier, as printed on its bag; the identifier
+    itself when it names no batch."""
+    try:
+        return identifiers.parse(identifier, verify=False).qualifier("10") or identifier
+    except identifiers.IdentifierError:
+        return identifier
 
 
 def _show_first(form, name: str, count: int) -> None:
@@ -126,11 +137,20 @@ class DispatchForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         mine = Organisation.objects.filter(
-            policy.org_q(self.user, write=True), kind__in=queries.NETWORK[1:]
+            policy.org_q(self.user, write=True), kind__in=queries.NETWORK
         )
         self.fields["source"].queryset = mine
-        self.fields["destination"].queryset = Organisation.objects.filter(
-            kind__in=queries.NETWORK[:2]
+        self.fields["destination"].queryset = queries.destinations(self.user)
+        self.fields["destination"].label_from_instance = lambda org: (
+            _("%(name)s (%(kind)s)")
+            % {
+                "name": org.name,
+                "kind": org.get_kind_display(),
+            }
+        )
+        self.fields["destination"].help_text = _(
+            "Up the network to your station or hub; from the county hub also on to a "
+            "processor, manufacturer or trader."
         )
         self.fields["lots"].queryset = held_lots(self.user).filter(holder__in=mine)
         self.fields["lots"].label_from_instance = lot_label
@@ -142,19 +162,30 @@ class DispatchForm(ActionForm):
 
 
 class ReceiptForm(StyledForm):
-    """The weight found for each lot of a dispatch (one field per lot)."""
+    """The weight found for each lot of a dispatch (one field per line), proposed as sent.
+
+    Each line carries what the receiver checks against the delivery: herb, grade, lot
+    number, weight sent and its unit. The fields take the weights as the dispatch keeps
+    them (to the gram), so the proposed weights are accepted as they stand.
+    """
 
     def __init__(self, *args, dispatch=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.lines = list(dispatch.lines.all())
+        self.lines = list(dispatch.lines.select_related("herb", "grade"))
         for i, line in enumerate(self.lines):
-            self.fields[f"kg_{i}"] = kg_field(line.lot.rsplit("/", 1)[-1])
-            self.initial.setdefault(f"kg_{i}", line.sent_kg)
-        from daodi.core.forms import style
-
+            self.fields[f"kg_{i}"] = forms.DecimalField(
+                label=_("Weight found (kg)"), max_digits=14, decimal_places=3,
+                min_value=Decimal("0"), initial=line.sent_kg,
+                widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.001"}),
+            )  # fmt: skip
+            line.field = self[f"kg_{i}"]
+            line.batch = lot_number(line.lot)
         style(self)
 
-    def weights(self) -> dict:
+    def weights(self, *, as_sent: bool = False) -> dict:
+        """The weight found per lot; ``as_sent``: every lot arrived as it was sent."""
+        if as_sent:
+            return {line.lot: line.sent_kg for line in self.lines}
         return {line.lot: self.cleaned_data[f"kg_{i}"] for i, line in enumerate(self.lines)}
 
 
@@ -207,6 +238,42 @@ class GIClaimForm(LossForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["reason"], self.fields["note"]
+
+
+class PackingForm(ActionForm):
+    """A packing run: the lot packed from (one the user holds), the retail pack, how many."""
+
+    lot = forms.ModelChoiceField(
+        label=_("Lot to pack"), queryset=Lot.objects.none(), to_field_name="identifier"
+    )
+    trade_item = forms.ModelChoiceField(
+        label=_("Retail pack"),
+        queryset=TradeItem.objects.filter(net_quantity__isnull=False).select_related(
+            "herb", "grade", "unit"
+        ),
+        help_text=_("The trade item (GTIN) printed on each pack; of the lot's herb."),
+    )
+    count = forms.IntegerField(
+        label=_("Number of packs"),
+        min_value=1,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    per_case = forms.IntegerField(
+        label=_("Packs per case"), min_value=0, initial=20, required=False,
+        help_text=_("Each full case gets its own SSCC; 0: no cases."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].queryset = held_lots(self.user).select_related("grade")
+        self.fields["lot"].label_from_instance = lot_label
+        hint_when_none(self.fields["lot"], self.user)
+
+    def action_data(self):
+        data = super().action_data()
+        data["lot"] = self.cleaned_data["lot"].identifier
+        return data
 
 
 class LedgerImportForm(StyledForm):

@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from daodi.catalog.models import GeographicIndication, Grade, Herb
+from daodi.catalog.models import GeographicIndication, Grade, Herb, TradeItem
 from daodi.core.models import Reviewed
 from daodi.core.texts import FlagText
 from daodi.orgs.models import Organisation, Site
@@ -311,3 +311,50 @@ class GIClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indication} {self.kg} kg"
+
+
+class Packing(models.Model):
+    """A packing run (分装赋码): ``count`` serialised retail items of a trade item packed
+    from a lot, and the items aggregated ``per_case`` to a case with its SSCC.
+
+    Its events are a packing transformation (the lot's weight in, the items' SGTINs out)
+    and one aggregation per case; ``items`` and ``cases`` keep what they named.
+    """
+
+    holder = models.ForeignKey(
+        Organisation, verbose_name=_("holder"), on_delete=models.PROTECT, related_name="+"
+    )
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="+")
+    lot = models.CharField(_("lot packed"), max_length=255, db_index=True)
+    trade_item = models.ForeignKey(
+        TradeItem, verbose_name=_("trade item"), on_delete=models.PROTECT, related_name="+"
+    )
+    count = models.PositiveIntegerField(_("items"))
+    per_case = models.PositiveIntegerField(_("items per case"), default=0)
+    kg = models.DecimalField(_("weight packed (kg)"), **KG)
+    items = models.JSONField(_("items"), default=list)  # SGTIN Digital Links, in serial order
+    cases = models.JSONField(_("cases"), default=list, blank=True)  # SSCCs, in packing order
+    packed_at = models.DateTimeField(_("time"))
+    event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
+
+    owner_path = "holder__"
+
+    class Meta:
+        verbose_name = _("packing run")
+        verbose_name_plural = _("packing runs")
+        ordering = ["-packed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.trade_item.herb.name} × {self.count}"
+
+    @property
+    def lot_number(self) -> str:
+        return self.lot.rsplit("/10/", 1)[-1]
+
+    @property
+    def serials(self) -> str:
+        """The first and last serial numbers of the run."""
+        if not self.items:
+            return ""
+        first, last = (i.rsplit("/21/", 1)[-1] for i in (self.items[0], self.items[-1]))
+        return first if first == last else f"{first} – {last}"

@@ -28,6 +28,7 @@ from .models import (
     DispatchLine,
     GIClaim,
     Loss,
+    Packing,
     Pallet,
     Purchase,
 )
@@ -47,10 +48,15 @@ def purchases(user, *, write=False):
 
 
 def dispatches(user, *, write=False):
-    return policy.scope(
-        Dispatch.objects.select_related("source", "destination").prefetch_related("lines"),
-        user,
-        write=write,
+    """Dispatches from the organisations ``user`` may read (or change) and, to read, those
+    sent to them: a processor reads what the hub sends it, to receive it."""
+    scope = policy.org_q(user, write=write, prefix="source__")
+    if not write:
+        scope |= policy.org_q(user, prefix="destination__")
+    return (
+        Dispatch.objects.filter(scope)
+        .select_related("source", "destination")
+        .prefetch_related("lines")
     )
 
 
@@ -64,6 +70,14 @@ def receivable(user):
 def comminglings(user, *, write=False):
     return policy.scope(
         Commingling.objects.select_related("holder", "herb", "grade"), user, write=write
+    )
+
+
+def packings(user, *, write=False):
+    return policy.scope(
+        Packing.objects.select_related("holder", "trade_item__herb", "trade_item__grade"),
+        user,
+        write=write,
     )
 
 
@@ -84,6 +98,19 @@ def points(user, *, write=True):
     return Organisation.objects.filter(
         policy.org_q(user, write=write), kind=OrgKind.VILLAGE_POINT, is_active=True
     )
+
+
+def destinations(user):
+    """Where ``user`` may send lots: the stations and hubs above the nodes they write (the
+    action decides which one of them manages the source) and, for a county hub's staff,
+    the processors, manufacturers and traders it sells on to."""
+    kinds = [OrgKind.COUNTY_HUB, OrgKind.TOWNSHIP_STATION]
+    hub = Organisation.objects.filter(
+        policy.org_q(user, write=True), kind=OrgKind.COUNTY_HUB
+    ).exists()
+    if hub:
+        kinds += [OrgKind.PROCESSOR, OrgKind.MANUFACTURER, OrgKind.TRADER]
+    return Organisation.objects.filter(kind__in=kinds, is_active=True).order_by("kind", "name")
 
 
 def nodes(user):

@@ -26,12 +26,13 @@ from daodi.core.views import Column, CreatePage, DetailPage, ListPage, actor
 from daodi.farm.views import WriteOnce, pages
 from daodi.orgs import policy
 
-from . import actions, documents, gi, ledger, queries
+from . import actions, documents, gi, ledger, packing, queries
 from .filters import (
     ComminglingFilter,
     DispatchFilter,
     GIClaimFilter,
     LossFilter,
+    PackingFilter,
     PalletFilter,
     PurchaseFilter,
 )
@@ -41,12 +42,17 @@ from .forms import (
     GIClaimForm,
     LedgerImportForm,
     LossForm,
+    PackingForm,
     PalletForm,
     PurchaseForm,
     ReceiptForm,
+    lot_number,
 )
-from .models import Commingling, Dispatch, GIClaim, Loss, Pallet, Purchase
+from .models import Commingling, Dispatch, GIClaim, Loss, Packing, Pallet, Purchase
 
+# A run's labels are printed two A4 sheets at a time: a sheet of 40 takes WeasyPrint about
+# two seconds, so a 5,000-pack run in one PDF would keep the page waiting for minutes.
+LABELS_PER_PART = 80
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -131,8 +137,11 @@ class DispatchResource(WriteOnce):
         return actions.dispatch(actor=actor, **data)
 
     def detail_context(self, request, obj):
+        lines = list(obj.lines.select_related("herb", "grade"))
+        for line in lines:
+            line.batch = lot_number(line.lot)
         return {
-            "lines": obj.lines.all(),
+            "lines": lines,
             "can_receive": queries.receivable(request.user).filter(pk=obj.pk).exists(),
         }
 
@@ -221,7 +230,49 @@ class GIClaimResource(WriteOnce):
         return actions.claim_gi(actor=actor, **data)
 
 
+class PackingResource(WriteOnce):
+    model, namespace, name = Packing, "sourcing", "packing"
+    segment = "packing"
+    filterset_class = PackingFilter
+    form_class = PackingForm
+    list_columns = (
+        Column("packed_at", link=True),
+        Column("trade_item"),
+        Column("count"),
+        Column("lot_number", gettext_lazy("Lot")),
+        Column("holder", wide=True),
+    )
+    detail_fields = (
+        "trade_item", ("lot_number", gettext_lazy("Lot packed")), "holder", "count", "kg",
+        "per_case", ("serials", gettext_lazy("Serial numbers")), "packed_at",
+    )  # fmt: skip
+    detail_template = "sourcing/packing_detail.html"
+
+    def queryset(self, user, *, write=False):
+        return queries.packings(user, write=write)
+
+    def can_create(self, user):
+        return writes_somewhere(user)
+
+    def create(self, actor, **data):
+        return packing.pack(actor=actor, **data)
+
+    def detail_context(self, request, obj):
+        from daodi.trace.models import Lot
+
+        lot = Lot.objects.filter(identifier=obj.lot).first()
+        first = Lot.objects.filter(identifier=obj.items[0]).first() if obj.items else None
+        # The first packs, each linked to its consumer page on our resolver.
+        shown = [("/01/" + i.split("/01/", 1)[1], i.rsplit("/21/", 1)[-1]) for i in obj.items[:10]]
+        parts = [
+            (n + 1, start + 1, min(start + LABELS_PER_PART, obj.count))
+            for n, start in enumerate(range(0, obj.count, LABELS_PER_PART))
+        ]
+        return {"source_lot": lot, "first_item": first, "shown_items": shown, "parts": parts}
+
+
 PURCHASES = PurchaseResource()
+PACKINGS = PackingResource()
 DISPATCHES = DispatchResource()
 
 
@@ -287,6 +338,36 @@ def ledger_import(request):
     )
 
 
+@login_required
+def packing_labels(request, pk):
+    """The run's item labels (a QR code with each pack's Digital Link) as an A4 PDF."""
+    from daodi.trace import labels
+    from daodi.trace.models import Lot
+
+    run = get_object_or_404(PACKINGS.queryset(request.user), pk=pk)
+    try:
+        part = max(int(request.GET.get("part", 1)), 1)
+    except ValueError:
+        part = 1
+    wanted = run.items[(part - 1) * LABELS_PER_PART : part * LABELS_PER_PART]
+    found = {
+        lot.identifier: lot
+        for lot in Lot.objects.filter(identifier__in=wanted).select_related(
+            "herb", "grade", "holder"
+        )
+    }
+    try:
+        pdf = labels.packed_labels_pdf(
+            [found[i] for i in wanted if i in found], packed_from=run.lot_number
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("sourcing:packing_detail", pk=pk)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="labels-packing-{run.pk}-{part}.pdf"'
+    return response
+
+
 # --- dispatch receipt -------------------------------------------------------------------------
 @login_required
 def receive(request, pk):
@@ -294,17 +375,21 @@ def receive(request, pk):
     if not queries.receivable(request.user).filter(pk=pk).exists():
         raise PermissionDenied
     form = ReceiptForm(request.POST or None, dispatch=dispatch)
-    if request.method == "POST" and form.is_valid():
+    as_sent = request.POST.get("as_sent") == "1"
+    if request.method == "POST" and (as_sent or form.is_valid()):
         try:
-            actions.receive(actor=actor(request), dispatch=dispatch, weights=form.weights())
+            actions.receive(
+                actor=actor(request), dispatch=dispatch, weights=form.weights(as_sent=as_sent)
+            )
         except DomainError as exc:
+            form.is_valid()  # bound and cleaned, so the refusal can be shown on it
             add_domain_error(form, exc)
         else:
             messages.success(request, _("Received %(number)s.") % {"number": dispatch.number})
             return redirect("sourcing:dispatch_detail", pk=pk)
     return TemplateResponse(
         request,
-        "web/crud/form.html",
+        "sourcing/receive.html",
         {
             "form": form,
             "object": dispatch,
@@ -445,6 +530,8 @@ urlpatterns = [
     *pages(PalletResource()),
     *pages(LossResource()),
     *pages(GIClaimResource()),
+    *pages(PACKINGS),
+    path("packing/<int:pk>/labels.pdf", packing_labels, name="packing_labels"),
     path("mass-balance/", mass_balance, name="mass_balance"),
     path("gi-violations/", gi_violations, name="gi_violations"),
     path("refusals/", refusals, name="refusals"),

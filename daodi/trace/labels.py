@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,14 +24,14 @@ def digital_link(lot: Lot) -> str:
     return parsed.digital_link(settings.DIGITAL_LINK_BASE)
 
 
-def _spec(lot: Lot) -> LabelSpec:
+def _spec(lot: Lot, packed_from: str = "") -> LabelSpec:
     title = " ".join(
         filter(
             None, [lot.herb.name if lot.herb_id else "", lot.grade.label if lot.grade_id else ""]
         )
     )
     lines = [
-        f"{_('Lot')} {lot.batch}" if lot.batch else "",
+        f"{_('Lot')} {lot.batch or packed_from}" if lot.batch or packed_from else "",
         f"{_('Serial')} {lot.serial}" if lot.serial else "",
         lot.holder.name if lot.holder_id else "",
     ]
@@ -69,3 +71,13 @@ def item_labels_pdf(lot: Lot) -> bytes:
     return label_sheet_pdf(
         [_spec(item) for item in sorted(items, key=lambda i: i.serial)], kind="item"
     )
+
+
+def packed_labels_pdf(items: Sequence[Lot], *, packed_from: str = "") -> bytes:
+    """One small label per item of a packing run, in the order given; ``packed_from``: the
+    number of the lot they were packed from, printed on each."""
+    if not items:
+        raise DomainError(_("No serialised items were made from this lot."), code="no_items")
+    for item in items:
+        refuse_if_blocked(item)
+    return label_sheet_pdf([_spec(item, packed_from) for item in items], kind="item")

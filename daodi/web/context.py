@@ -8,7 +8,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from daodi.orgs import policy
+from daodi.orgs.choices import WRITE_ROLES, OrgKind
 from daodi.quality import nav as quality_nav
+
+
+def packs(user) -> bool:
+    """Who packs lots into retail items: processors', manufacturers' and traders' staff."""
+    return policy.is_platform_admin(user) or any(
+        m.role in WRITE_ROLES and m.organisation.kind in PACKER_KINDS
+        for m in user.memberships.select_related("organisation")
+    )
 
 
 @dataclass(frozen=True)
@@ -23,6 +32,8 @@ class NavItem:
             return False
         return self.visible is None or self.visible(user)
 
+
+PACKER_KINDS = {OrgKind.PROCESSOR, OrgKind.MANUFACTURER, OrgKind.TRADER}
 
 GROUPS = {
     "catalogue": _("Catalogue"),
@@ -42,6 +53,7 @@ NAV = [
     NavItem("catalog:tradeitem_list", _("Trade items"), group="catalogue"),
     NavItem("trace:lot_list", _("Lots and items"), group="trace"),
     NavItem("trace:recall_list", _("Recalls"), group="trace"),
+    NavItem("sourcing:packing_list", _("Packing and coding"), group="trace", visible=packs),
     NavItem("farm:plot_list", _("Plots"), group="farm"),
     NavItem("farm:farmrecord_list", _("Farm records"), group="farm"),
     NavItem("farm:harvest_list", _("Harvests"), group="farm"),

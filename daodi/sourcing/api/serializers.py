@@ -4,7 +4,16 @@ from daodi.core.api import REVIEW_FIELDS, BuiltOnceFields
 from daodi.farm.api.serializers import LotWeightSerializer
 from daodi.orgs.models import Organisation
 
-from ..models import Commingling, Dispatch, DispatchLine, GIClaim, Loss, Pallet, Purchase
+from ..models import (
+    Commingling,
+    Dispatch,
+    DispatchLine,
+    GIClaim,
+    Loss,
+    Packing,
+    Pallet,
+    Purchase,
+)
 
 
 class PurchaseSerializer(BuiltOnceFields, serializers.ModelSerializer):
@@ -93,6 +102,21 @@ class PalletSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         data["lots"] = instance.lots
         return data
+
+
+class PackingSerializer(serializers.ModelSerializer):
+    """A packing run: the lot packed from, the retail trade item, how many, per case."""
+
+    packed_at = serializers.DateTimeField(required=False)
+    per_case = serializers.IntegerField(min_value=0, required=False)
+
+    class Meta:
+        model = Packing
+        fields = [
+            "id", "lot", "trade_item", "count", "per_case", "packed_at", "holder", "kg",
+            "items", "cases",
+        ]  # fmt: skip
+        read_only_fields = ["holder", "kg", "items", "cases"]
 
 
 class LossSerializer(serializers.ModelSerializer):

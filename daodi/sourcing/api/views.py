@@ -10,12 +10,13 @@ from daodi.core.api import ActionViewSet, ReviewFlagMixin, actor_of
 from daodi.core.errors import PermissionDenied
 from daodi.orgs import policy
 
-from .. import actions, gi, queries
+from .. import actions, gi, packing, queries
 from ..filters import (
     ComminglingFilter,
     DispatchFilter,
     GIClaimFilter,
     LossFilter,
+    PackingFilter,
     PalletFilter,
     PurchaseFilter,
 )
@@ -124,6 +125,22 @@ class PalletViewSet(ActionViewSet):
     @staticmethod
     def create_action(actor, **data):
         return actions.palletise(actor=actor, **data)
+
+
+class PackingViewSet(ActionViewSet):
+    """Packing runs (分装赋码): a lot packed into serialised retail items, aggregated into
+    cases (SSCC); the items' identifiers and the cases come back with the run."""
+
+    http_method_names = READ_AND_CREATE
+    serializer_class = s.PackingSerializer
+    filterset_class = PackingFilter
+
+    def get_queryset(self):
+        return queries.packings(self.request.user)
+
+    @staticmethod
+    def create_action(actor, **data):
+        return packing.pack(actor=actor, **data)
 
 
 class LossViewSet(ActionViewSet):

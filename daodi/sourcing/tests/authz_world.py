@@ -6,14 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from daodi.catalog.models import TradeItem
 from daodi.core.actor import Actor
 from daodi.farm import actions as farm_actions
 from daodi.orgs.models import Division
-from daodi.sourcing import actions
+from daodi.sourcing import actions, packing
 
 OWNED = {
     "plots", "farm-records", "harvests", "processing-runs", "purchases", "sellers",
-    "dispatches", "comminglings", "pallets", "losses", "gi-claims",
+    "dispatches", "comminglings", "pallets", "losses", "gi-claims", "packing-runs",
 }  # fmt: skip
 SHARED = {"banned-pesticides"}
 # Reports, not records: who may read them and what another organisation must not see.
@@ -30,6 +31,7 @@ RESOURCE_BY_PREFIX = {
     "pallet": "pallets",
     "loss": "losses",
     "giclaim": "gi-claims",
+    "packing": "packing-runs",
 }
 T0 = dt.datetime(2026, 9, 16, 1, tzinfo=dt.UTC)
 
@@ -87,6 +89,10 @@ class FarmWorld:
             actor=system, lot=self.dry_lot, indication=world.gi, kg=Decimal("10"),
             purpose="label",
         )  # fmt: skip
+        self.bag = TradeItem.objects.create(
+            gtin="09521234000020", herb=herb, pack="500 g 袋", net_quantity=Decimal("0.5")
+        )
+        self.packing = packing.pack(actor=system, lot=self.dry_lot, trade_item=self.bag, count=2)
         from daodi.farm.models import BannedPesticide
 
         self.banned = BannedPesticide.objects.get(name="克百威")
@@ -123,6 +129,7 @@ class FarmWorld:
             "pallets": self.pallet.pk,
             "losses": self.loss.pk,
             "gi-claims": self.claim.pk,
+            "packing-runs": self.packing.pk,
         }[resource]
 
     def label(self, resource: str) -> str:
@@ -138,6 +145,7 @@ class FarmWorld:
             "pallets": self.pallet.sscc,
             "losses": "2026",
             "gi-claims": "10.00",
+            "packing-runs": self.packing.lot_number,
         }.get(resource, "\0")
 
     def body(self, resource: str, method: str) -> dict:
@@ -176,6 +184,7 @@ class FarmWorld:
             "gi-claims": {
                 "lot": self.dry_lot, "indication": w.gi.pk, "kg": "1", "purpose": "label",
             },
+            "packing-runs": {"lot": self.dry_lot, "trade_item": self.bag.pk, "count": "1"},
         }.get(resource, {})  # fmt: skip
 
     def reviewer(self, resource: str):
