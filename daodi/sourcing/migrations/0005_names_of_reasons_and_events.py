@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sourcing', '0003_flag_texts'),
+        ('sourcing', '0004_packing'),
         ('trace', '0003_alter_lot_status_reason_alter_recall_reason'),
     ]
 
