@@ -58,7 +58,9 @@ def test_every_api_endpoint_refuses_another_organisation(network, api):
             continue
         assert resource in OWNED | SHARED, f"{path}: add this resource to the matrix"
         action = (
-            path.rstrip("/").rsplit("/", 1)[-1] if path.endswith(("/receive/", "/review/")) else ""
+            path.rstrip("/").rsplit("/", 1)[-1]
+            if path.endswith(("/receive/", "/review/", "/correct/", "/void/", "/cancel/"))
+            else ""
         )
         body = world.body(f"{resource}/{action}" if action else resource, method)
         url = path.replace("{id}", str(world.target_id(resource)))

@@ -87,6 +87,32 @@ class Herb(models.Model):
         default=Decimal("2.00"),
         validators=[MinValueValidator(0)],
     )
+    # What a purchase of the herb plausibly weighs and costs: a purchase outside these is
+    # asked to be confirmed (a slipped decimal point, kg typed as 斤) rather than saved.
+    price_min_per_kg = models.DecimalField(
+        _("lowest plausible price (元/kg)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    price_max_per_kg = models.DecimalField(
+        _("highest plausible price (元/kg)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    max_purchase_kg = models.DecimalField(
+        _("largest plausible purchase (kg)"),
+        max_digits=10,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -109,6 +135,7 @@ class Herb(models.Model):
         for low, high in (
             ("yield_min_kg_per_mu", "yield_max_kg_per_mu"),
             ("dry_ratio_min", "dry_ratio_max"),
+            ("price_min_per_kg", "price_max_per_kg"),
         ):
             lo, hi = getattr(self, low), getattr(self, high)
             if lo is not None and hi is not None and lo > hi:

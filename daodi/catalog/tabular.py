@@ -108,6 +108,28 @@ class HerbTable(TableSpec):
             width=14,
         ),
         Column(
+            "price_min_per_kg",
+            Term(_("Lowest plausible price (yuan/kg)"), "最低合理价格（元/kg）"),
+            Number(),
+            help=_("A purchase priced outside the range is confirmed before it is saved."),
+            example="5",
+            width=14,
+        ),
+        Column(
+            "price_max_per_kg",
+            Term(_("Highest plausible price (yuan/kg)"), "最高合理价格（元/kg）"),
+            Number(),
+            example="60",
+            width=14,
+        ),
+        Column(
+            "max_purchase_kg",
+            Term(_("Largest plausible purchase (kg)"), "单笔收购最大合理重量（kg）"),
+            Number(),
+            example="3000",
+            width=14,
+        ),
+        Column(
             "arrival_tolerance_pct",
             Term(_("Arrival weight tolerance (%)"), "到货重量容差（%）"),
             Number(),

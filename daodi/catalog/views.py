@@ -55,6 +55,9 @@ class HerbResource(CatalogueResource):
         "yield_max_kg_per_mu",
         "dry_ratio_min",
         "dry_ratio_max",
+        "price_min_per_kg",
+        "price_max_per_kg",
+        "max_purchase_kg",
         "is_active",
     )
     detail_template = "catalog/herb_detail.html"

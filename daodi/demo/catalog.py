@@ -7,9 +7,11 @@ record is plausible; outside them a later harvest or drying record is flagged fo
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal as D
 
 from daodi.catalog.choices import PartUsed
+from daodi.catalog.ranges import purchase_ranges
 
 from .rows import GradeRow, HerbRow
 
@@ -102,6 +104,8 @@ HERBS = [
         dry_ratio_max=D("4.20"),
     ),
 ]
+# The catalogue's plausible purchase ranges (catalog/data/purchase_ranges.csv).
+HERBS = [dataclasses.replace(h, **purchase_ranges().get(h.code, {})) for h in HERBS]
 
 # herb code, specification (规格), grade (等级), description
 _GRADES = [

@@ -81,6 +81,9 @@ class HerbRow:
     yield_max_kg_per_mu: Decimal
     dry_ratio_min: Decimal
     dry_ratio_max: Decimal
+    price_min_per_kg: Decimal | None = None
+    price_max_per_kg: Decimal | None = None
+    max_purchase_kg: Decimal | None = None
 
 
 @dataclass(frozen=True)

@@ -297,6 +297,36 @@ def capture_id(
     return store(actor, organisation, prepare(event, reference), checked=checked)
 
 
+# CBV 2.0 error reasons (ErrorReason-): what an error declaration says of the declared event.
+INCORRECT_DATA = "incorrect_data"
+DID_NOT_OCCUR = "did_not_occur"
+
+
+def declare_error(
+    actor: Actor,
+    organisation: Organisation,
+    event: Event,
+    *,
+    reason: str,
+    corrective: tuple[Event, ...] = (),
+    when: dt.datetime | None = None,
+) -> Event:
+    """Declare one of the stored events wrong, the EPCIS way (2.0 §7.4.1.4): the event is
+    captured again, unchanged, with an ``errorDeclaration`` naming the reason and the
+    corrective events (captured first, so the declaration can name them).
+
+    The event itself is never changed; the declaration undoes its weights in the lot
+    projection (``trace.projection``) and the mass balance leaves it out.
+    """
+    body = {k: v for k, v in event.document.items() if k != "recordTime"}
+    declaration = {"declarationTime": time_text(when or timezone.now()), "reason": reason}
+    if corrective:
+        declaration["correctiveEventIDs"] = [e.event_id for e in corrective]
+    body["errorDeclaration"] = declaration
+    prepared = trace_actions.prepare_own_event(body)
+    return Event.objects.get(pk=store(actor, organisation, prepared))
+
+
 def lot_of(identifier: str) -> Lot | None:
     return (
         Lot.objects.filter(identifier=identifier).select_related("herb", "grade", "holder").first()

@@ -25,7 +25,7 @@ from daodi.core import records, refusals, review, texts
 from daodi.core.actor import Actor
 from daodi.core.compiled import CompiledQuery, by_pk
 from daodi.core.errors import Conflict, DomainError, NotFound
-from daodi.farm import events
+from daodi.farm import events, rules
 from daodi.farm.actions import input_lots
 from daodi.farm.models import GROWER_KINDS
 from daodi.orgs import policy
@@ -123,6 +123,44 @@ def set_seller_identity(*, actor: Actor, seller: Organisation, id_card: str) -> 
 
 
 # --- purchases --------------------------------------------------------------------------------
+def check_plausible(herb, net: Decimal, per_kg: Decimal, amount: Decimal) -> None:
+    """Refuse, until confirmed, a purchase heavier or dearer (or cheaper) than the herb's
+    catalogue ranges allow: a slipped decimal point or kg typed as 斤 is caught at the scale,
+    not found in the settlement."""
+    problems, fields = [], {}
+    if rules.outside(net, None, herb.max_purchase_kg):
+        message = _(
+            "%(kg)s kg is more than the largest usual purchase of %(herb)s (%(max)s kg)"
+        ) % {
+            "kg": net,
+            "herb": herb,
+            "max": herb.max_purchase_kg,
+        }
+        problems.append(message)
+        fields["gross_kg"] = [message]
+    if rules.outside(per_kg, herb.price_min_per_kg, herb.price_max_per_kg):
+        message = _(
+            "%(price)s 元/kg lies outside the usual %(low)s–%(high)s 元/kg for %(herb)s"
+        ) % {
+            "price": _money(per_kg),
+            "low": herb.price_min_per_kg if herb.price_min_per_kg is not None else "—",
+            "high": herb.price_max_per_kg if herb.price_max_per_kg is not None else "—",
+            "herb": herb,
+        }
+        problems.append(message)
+        fields["price"] = [message]
+    if not problems:
+        return
+    confirm = _("If the purchase is right, confirm it and save again.")
+    fields["confirm"] = [confirm]
+    raise DomainError(
+        _("Check this purchase of %(amount)s 元: %(problems)s. %(confirm)s")
+        % {"amount": amount, "problems": _("; ").join(problems), "confirm": confirm},
+        code="implausible_purchase",
+        fields=fields,
+    )
+
+
 _PURCHASE_KEYED = CompiledQuery(
     lambda point, key: Purchase.objects.filter(point_id=point, client_key=key).values_list("pk"),
     int,
@@ -215,6 +253,14 @@ def _new_lot(actor, point, seller, site, herb, grade, moisture_pct, net, when):
     gtin, item_grade = events.lot_item(herb, grade)
     day = timezone.localtime(when).date()
     lot = events.lot_uri(gtin, events.new_batch(gtin, "P", day, at_once=True))
+    event = commissioning(actor, point, seller, site, herb, grade, moisture_pct, net, when, lot)
+    known = events.known(sites=[site], parties=[seller, point], items=[(gtin, herb.pk, item_grade)])
+    return lot, events.prepare(event, "purchase", known, new_lots=[lot])
+
+
+def commissioning(actor, point, seller, site, herb, grade, moisture_pct, net, when, lot) -> dict:
+    """The event of a purchase of a new lot: ``net`` kg of ``lot`` commissioned at the point,
+    bought from ``seller`` (its origin the seller's village)."""
     ilmd = {profile.term(profile.ILMD_HERB): herb.code}
     if grade is not None:
         ilmd[profile.term(profile.ILMD_GRADE)] = grade.label
@@ -224,7 +270,7 @@ def _new_lot(actor, point, seller, site, herb, grade, moisture_pct, net, when):
         origin = by_pk(Division).first(seller.division_id)
         ilmd[profile.term(profile.ILMD_ORIGIN)] = origin.code
     place = {"id": events.sgln(site.gln)}
-    event = {
+    return {
         "type": "ObjectEvent",
         "action": "ADD",
         "eventTime": events.time_text(when),
@@ -237,8 +283,6 @@ def _new_lot(actor, point, seller, site, herb, grade, moisture_pct, net, when):
         **_parties(actor, seller, point),
         "ilmd": ilmd,
     }
-    known = events.known(sites=[site], parties=[seller, point], items=[(gtin, herb.pk, item_grade)])
-    return lot, events.prepare(event, "purchase", known, new_lots=[lot])
 
 
 def _graded(actor, point, site, lot, herb, grade, moisture_pct, net, when) -> str:
@@ -274,29 +318,13 @@ def _graded(actor, point, site, lot, herb, grade, moisture_pct, net, when) -> st
     return graded
 
 
-def _record_purchase(
-    *,
-    actor: Actor,
-    point: Organisation,
-    client_key: str,
-    seller: Organisation,
-    herb,
-    gross_kg: Decimal,
-    price: Decimal,
-    tare_kg: Decimal = Decimal(0),
-    net_kg: Decimal | None = None,
-    grade=None,
-    moisture_pct: Decimal | None = None,
-    price_unit: str = PriceUnit.KG,
-    amount_paid: Decimal | None = None,
-    payment_method: str = "cash",
-    lot: str = "",
-    id_card: str = "",
-    bought_at: dt.datetime | None = None,
-) -> Purchase:
-    policy.require_write(actor, point)
-    if point.kind != OrgKind.VILLAGE_POINT:
-        _refuse(_("Purchases are recorded at a village buying point."), "not_a_point", "point")
+def _terms(
+    point, seller, herb, grade, gross_kg, tare_kg, net_kg, price, price_unit, amount_paid,
+    payment_method,
+):  # fmt: skip
+    """A purchase's seller, weights and money checked, and what follows from them:
+    (gross, tare, net, price, price per kg, amount, amount paid). Shared by recording a
+    purchase and correcting one."""
     if seller.kind not in GROWER_KINDS:
         _refuse(_("The seller is a grower household or a co-operative."), "not_a_grower", "seller")
     if not seller.path.startswith(point.path):
@@ -334,9 +362,42 @@ def _record_purchase(
             "overpaid",
             "amount_paid",
         )
+    return gross_kg, tare_kg, net, price, per_kg, amount, paid
+
+
+def _record_purchase(
+    *,
+    actor: Actor,
+    point: Organisation,
+    client_key: str,
+    seller: Organisation,
+    herb,
+    gross_kg: Decimal,
+    price: Decimal,
+    tare_kg: Decimal = Decimal(0),
+    net_kg: Decimal | None = None,
+    grade=None,
+    moisture_pct: Decimal | None = None,
+    price_unit: str = PriceUnit.KG,
+    amount_paid: Decimal | None = None,
+    payment_method: str = "cash",
+    lot: str = "",
+    id_card: str = "",
+    bought_at: dt.datetime | None = None,
+    confirm: bool = False,
+) -> Purchase:
+    policy.require_write(actor, point)
+    if point.kind != OrgKind.VILLAGE_POINT:
+        _refuse(_("Purchases are recorded at a village buying point."), "not_a_point", "point")
+    gross_kg, tare_kg, net, price, per_kg, amount, paid = _terms(
+        point, seller, herb, grade, gross_kg, tare_kg, net_kg, price, price_unit, amount_paid,
+        payment_method,
+    )  # fmt: skip
     when = bought_at or timezone.now()
     if when > timezone.now() + CLOCK_SKEW:
         _refuse(_("A purchase cannot be dated in the future."), "future_date", "bought_at")
+    if not confirm:
+        check_plausible(herb, net, per_kg, amount)
     # Reads first, outside the transaction: on SQLite it holds the one write lock of the
     # database from its first statement, so it should hold it only to write.
     site = events.node_site(actor, point, create=False)
@@ -899,3 +960,8 @@ def review_dispatch(*, actor: Actor, dispatch: Dispatch, note: str) -> Dispatch:
     """Say what the review of an arrival flagged short or over found (core.review): the
     receiving node's manager looks at it (the hub for a station)."""
     return review.review(actor, dispatch, dispatch.destination, note)
+
+
+# --- corrections (a module of their own; offered here with every other write) ----------------
+from .corrections import cancel_dispatch, correct_purchase, void_purchase  # noqa: E402, F401
+from .sellers import register_seller  # noqa: E402, F401

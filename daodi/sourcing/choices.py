@@ -24,6 +24,20 @@ class PaymentMethod(models.TextChoices):
 class DispatchStatus(models.TextChoices):
     IN_TRANSIT = "in_transit", _("In transit")
     RECEIVED = "received", _("Received")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class CorrectionKind(models.TextChoices):
+    CORRECTED = "corrected", _("Corrected")
+    VOIDED = "voided", _("Voided")
+    CANCELLED = "cancelled", _("Dispatch cancelled")
+
+
+class ErrorReason(models.TextChoices):
+    """CBV 2.0 error reasons an error declaration names."""
+
+    INCORRECT_DATA = "incorrect_data", _("Incorrect data")
+    DID_NOT_OCCUR = "did_not_occur", _("Did not occur")
 
 
 class LossReason(models.TextChoices):

@@ -30,17 +30,33 @@ def receipt_pdf(purchase: Purchase) -> bytes:
             "link": link,
             "qr": qr_svg(link, size_mm=38),
             "width_mm": RECEIPT_WIDTH_MM,
+            "corrected": corrected(purchase),
         },
     )
+
+
+def corrected(purchase: Purchase) -> str:
+    """Why the purchase was last corrected, and when ("" when never)."""
+    last = max(purchase.corrections.all(), key=lambda c: (c.created_at, c.pk), default=None)
+    if last is None:
+        return ""
+    return _("Corrected %(time)s: %(why)s") % {
+        "time": timezone.localtime(last.created_at).strftime("%m-%d %H:%M"),
+        "why": last.note,
+    }
 
 
 def settlement_rows(point, day: dt.date):
     start = timezone.make_aware(dt.datetime(day.year, day.month, day.day))
     return list(
         Purchase.objects.filter(
-            point=point, bought_at__gte=start, bought_at__lt=start + dt.timedelta(days=1)
+            point=point,
+            bought_at__gte=start,
+            bought_at__lt=start + dt.timedelta(days=1),
+            voided=False,  # a voided purchase did not take place
         )
         .select_related("seller", "herb", "grade")
+        .prefetch_related("corrections")
         .order_by("bought_at", "id")
     )
 
@@ -69,6 +85,7 @@ def settlement_xlsx(point, day: dt.date, file: IO[bytes]) -> int:
             XlsxColumn(_("Amount paid"), number_format=money),
             XlsxColumn(_("Payment method")),
             XlsxColumn(_("Lot"), 28),
+            XlsxColumn(_("Corrected"), 24),
         ],
         [
             [
@@ -86,6 +103,7 @@ def settlement_xlsx(point, day: dt.date, file: IO[bytes]) -> int:
                 p.amount_paid,
                 p.get_payment_method_display(),
                 p.lot.rsplit("/", 1)[-1],
+                corrected(p),
             ]
             for p in rows
         ],

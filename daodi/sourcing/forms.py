@@ -14,7 +14,8 @@ from daodi.catalog.models import GeographicIndication, Grade, Herb, TradeItem
 from daodi.core.forms import StyledForm, style
 from daodi.farm.forms import NUMBER, ActionForm, held_lots, hint_when_none, kg_field, lot_label
 from daodi.orgs import policy
-from daodi.orgs.models import Organisation
+from daodi.orgs.choices import DivisionLevel
+from daodi.orgs.models import Division, Organisation
 from daodi.trace.choices import LotStatus
 from daodi.trace.epcis import identifiers
 from daodi.trace.models import Lot
@@ -23,6 +24,7 @@ from . import queries
 from .choices import ClaimPurpose, LossReason, PaymentMethod, PriceUnit
 
 SHOWN = 500
+SELLERS_SHOWN = 50  # the seller search finds the others (a hub reads thousands)
 
 
 def lot_number(identifier: str) -> str:
@@ -38,7 +40,7 @@ def _show_first(form, name: str, count: int) -> None:
     """Render only the first ``count`` choices of a model choice field (and the chosen
     one); its query set still decides what is valid."""
     field = form[name].field
-    chosen = form.data.get(form.add_prefix(name)) if form.is_bound else None
+    chosen = form.data.get(form.add_prefix(name)) if form.is_bound else form.initial.get(name)
     shown = list(field.queryset[:count])
     key = field.to_field_name or "pk"
     if chosen and all(str(getattr(o, key)) != str(chosen) for o in shown):
@@ -48,6 +50,19 @@ def _show_first(form, name: str, count: int) -> None:
     field.widget.choices = [("", field.empty_label or "")] + [
         (getattr(o, key), field.label_from_instance(o)) for o in shown
     ]
+
+
+def confirmed(form) -> bool:
+    """The confirm step's button was pressed (it sends confirm=1 beside the hidden field)."""
+    return "1" in form.data.getlist(form.add_prefix("confirm"))
+
+
+def keep_confirm_step(form, field, error) -> None:
+    """Add an error, but not the refusal's general message once the confirm step (which
+    lists what to check) is shown."""
+    if field is None and "confirm" in form.errors:
+        return
+    forms.Form.add_error(form, field, error)
 
 
 class PurchaseForm(ActionForm):
@@ -87,6 +102,8 @@ class PurchaseForm(ActionForm):
         label=_("ID card number"), max_length=20, required=False,
         help_text=_("Optional; stored masked."),
     )  # fmt: skip
+    # Sent as 1 by the confirm step a purchase outside the herb's plausible ranges gets.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -103,8 +120,8 @@ class PurchaseForm(ActionForm):
             holder__in=sellers.values("pk"), status=LotStatus.ACTIVE
         ).select_related("herb")
         self.fields["lot"].label_from_instance = lot_label
-        for name in ("seller", "lot"):
-            _show_first(self, name, SHOWN)
+        _show_first(self, "seller", SELLERS_SHOWN)
+        _show_first(self, "lot", SHOWN)
         if not self.is_bound:
             # The key is made when the form is shown: sending the same page twice repeats it.
             self.initial.setdefault("client_key", uuid.uuid4().hex)
@@ -115,14 +132,105 @@ class PurchaseForm(ActionForm):
         data = super().clean()
         lot = data.get("lot")
         data["lot"] = lot.identifier if lot else ""
+        data["confirm"] = confirmed(self)
         return data
+
+    def add_error(self, field, error):
+        keep_confirm_step(self, field, error)
 
     def action_data(self):
         data = dict(self.cleaned_data)
-        for name in ("tare_kg", "moisture_pct", "amount_paid", "grade"):
+        for name in ("tare_kg", "moisture_pct", "amount_paid", "grade", "confirm"):
             if data.get(name) in (None, ""):
                 data.pop(name, None)
         return data
+
+
+def villages(user):
+    """Villages of the townships the user's buying points lie in (where their growers live)."""
+    points = queries.points(user).exclude(division=None).select_related("division")
+    townships = set()
+    for point in points[:50]:
+        division = point.division
+        townships.add(
+            division.parent_id if division.level == DivisionLevel.VILLAGE else division.pk
+        )
+    found = Division.objects.filter(level=DivisionLevel.VILLAGE).order_by("code")
+    # A point placed in no division yet offers every village (the list is searchable).
+    return found.filter(parent__in=townships) if townships else found
+
+
+class SellerForm(ActionForm):
+    """A new grower household, registered from inside the purchase form."""
+
+    point = forms.ModelChoiceField(label=_("Buying point"), queryset=Organisation.objects.none())
+    name = forms.CharField(label=_("Name (family name first)"), max_length=120)
+    id_card = forms.CharField(label=_("ID card number"), max_length=20)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    village = forms.ModelChoiceField(label=_("Village"), queryset=Division.objects.none())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="new_seller", **kwargs)
+        points = queries.points(self.user)
+        self.fields["point"].queryset = points
+        if not self.is_bound and points.count() == 1:
+            self.fields["point"].initial = points.first().pk
+        self.fields["village"].queryset = villages(self.user)
+
+
+class CorrectionForm(ActionForm):
+    """A purchase's values as recorded, to correct, and why."""
+
+    seller = forms.ModelChoiceField(label=_("Seller"), queryset=Organisation.objects.none())
+    gross_kg = kg_field(_("Gross (kg)"))
+    tare_kg = kg_field(_("Tare (kg)"), required=False)
+    moisture_pct = PurchaseForm.base_fields["moisture_pct"]
+    price = PurchaseForm.base_fields["price"]
+    price_unit = PurchaseForm.base_fields["price_unit"]
+    amount_paid = PurchaseForm.base_fields["amount_paid"]
+    payment_method = PurchaseForm.base_fields["payment_method"]
+    note = forms.CharField(label=_("Why"), max_length=200)
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, purchase=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.purchase = purchase
+        sellers = queries.sellers(self.user, point=purchase.point, limit=None)
+        self.fields["seller"].queryset = sellers
+        if not self.is_bound:
+            for name in self.fields:
+                value = getattr(purchase, name, None)
+                if isinstance(value, Decimal):  # 2.400 kg is shown as 2.4
+                    value = format(value.normalize(), "f")
+                if value is not None:
+                    self.initial[name] = value
+            self.initial["seller"] = purchase.seller_id
+            if purchase.amount_paid == purchase.amount:  # paid in full: left empty
+                self.initial["amount_paid"] = None
+        _show_first(self, "seller", SELLERS_SHOWN)
+        if not self.is_bound and purchase.seller_id not in [
+            c[0] for c in self.fields["seller"].widget.choices
+        ]:
+            self.fields["seller"].widget.choices.append((purchase.seller_id, str(purchase.seller)))
+
+    def clean(self):
+        data = super().clean()
+        data["confirm"] = confirmed(self)
+        return data
+
+    def add_error(self, field, error):
+        keep_confirm_step(self, field, error)
+
+    def action_data(self):
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ("note", "confirm")}
+        data["tare_kg"] = data.get("tare_kg") or 0  # empty: no tare; amount paid empty: in full
+        return data
+
+
+class NoteForm(StyledForm):
+    """Why a purchase is voided or a dispatch cancelled."""
+
+    note = forms.CharField(label=_("Why"), max_length=200)
 
 
 class DispatchForm(ActionForm):
@@ -279,6 +387,10 @@ class PackingForm(ActionForm):
 class LedgerImportForm(StyledForm):
     point = forms.ModelChoiceField(label=_("Buying point"), queryset=Organisation.objects.none())
     file = forms.FileField(label=_("Purchase ledger (.xlsx)"))
+    confirm = forms.BooleanField(
+        label=_("Weights and prices outside the herbs' usual ranges were checked"),
+        required=False,
+    )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

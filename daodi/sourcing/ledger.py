@@ -127,8 +127,14 @@ def _column(header: Any) -> Column | None:
     return next((c for c in COLUMNS if key in c.header.variants()), None)
 
 
-def import_ledger(*, actor: Actor, point: Organisation, file) -> ImportResult:
-    """Import every row of the ledger's first sheet as purchases at ``point``; all or nothing."""
+def import_ledger(
+    *, actor: Actor, point: Organisation, file, confirm: bool = False
+) -> ImportResult:
+    """Import every row of the ledger's first sheet as purchases at ``point``; all or nothing.
+
+    A row outside its herb's plausible ranges is an error of its row unless ``confirm``
+    (the rows were checked on paper): the same rule as the purchase form's confirm step.
+    """
     result = ImportResult()
     sheet_title = _("Purchase ledger")
     try:
@@ -199,15 +205,14 @@ def import_ledger(*, actor: Actor, point: Organisation, file) -> ImportResult:
             try:
                 with transaction.atomic():
                     purchase = actions.record_purchase(
-                        actor=actor, point=point, client_key=key, **args
+                        actor=actor, point=point, client_key=key, confirm=confirm, **args
                     )
             except DomainError as exc:
                 for field, messages in exc.fields.items():
                     column = next((c for c in COLUMNS if c.field == field), None)
                     for message in messages:
-                        result.error(
-                            sheet_title, number, column.header if column else field, message
-                        )
+                        header = column.header if column else ""  # confirm: the row's
+                        result.error(sheet_title, number, header, message)
                 if not exc.fields:
                     result.error(sheet_title, number, "", exc.message)
                 continue

@@ -14,12 +14,20 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from daodi.catalog.models import GeographicIndication, Grade, Herb, TradeItem
-from daodi.core.models import Reviewed
+from daodi.core.models import Reviewed, user_field
 from daodi.core.texts import FlagText
 from daodi.orgs.models import Organisation, Site
 from daodi.trace.models import Event
 
-from .choices import ClaimPurpose, DispatchStatus, LossReason, PaymentMethod, PriceUnit
+from .choices import (
+    ClaimPurpose,
+    CorrectionKind,
+    DispatchStatus,
+    ErrorReason,
+    LossReason,
+    PaymentMethod,
+    PriceUnit,
+)
 
 KG = {"max_digits": 14, "decimal_places": 3}
 POSITIVE = [MinValueValidator(Decimal("0.01"))]
@@ -104,7 +112,9 @@ class Purchase(models.Model):
     client_key = models.CharField(_("submission key"), max_length=64)
     receipt_no = models.CharField(_("receipt number"), max_length=24, unique=True)
     bought_at = models.DateTimeField(_("time"), db_index=True)
+    # The purchase's current event: the corrective one once corrected (see Correction).
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
+    voided = models.BooleanField(_("voided"), default=False)
 
     owner_path = "point__"
 
@@ -311,6 +321,61 @@ class GIClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indication} {self.kg} kg"
+
+
+class Correction(models.Model):
+    """A purchase corrected or voided, or a dispatch cancelled: who, when, why and what.
+
+    The event that was wrong stays as it was; ``declaration`` is the EPCIS error
+    declaration the action captured for it and ``corrective`` the event that says what
+    really happened (none for a void: the purchase did not occur).
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+"
+    )
+    purchase = models.ForeignKey(
+        Purchase, null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    dispatch = models.ForeignKey(
+        Dispatch, null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=CorrectionKind.choices)
+    reason = models.CharField(_("error reason"), max_length=16, choices=ErrorReason.choices)
+    note = models.CharField(_("why"), max_length=200)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)  # {field: [old, new]}
+    declaration = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    corrective = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    user = user_field(_("by"))
+    channel = models.CharField(_("channel"), max_length=8, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    owner_path = "organisation__"
+
+    class Meta:
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def change_rows(self) -> list[tuple[str, str, str]]:
+        """(field label, old, new) for each change, vocabulary words by their names."""
+        words = {"price_unit": PriceUnit, "payment_method": PaymentMethod}
+        rows = []
+        for name, (old, new) in self.changes.items():
+            field = Purchase._meta.get_field(name)
+            if name in words:
+                labels = dict(words[name].choices)
+                old, new = labels.get(old, old), labels.get(new, new)
+            rows.append((str(field.verbose_name), str(old), str(new)))
+        return rows
 
 
 class Packing(models.Model):

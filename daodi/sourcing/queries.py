@@ -157,7 +157,9 @@ def stock(org_ids) -> list[dict]:
 
 def today_purchases(org: Organisation):
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
-    return Purchase.objects.filter(point__path__startswith=org.path, bought_at__gte=start)
+    return Purchase.objects.filter(
+        point__path__startswith=org.path, bought_at__gte=start, voided=False
+    )
 
 
 def in_transit(org: Organisation):
@@ -198,7 +200,7 @@ def network(user) -> list[NodeFigure]:
     start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     bought = {
         row["point_id"]: row
-        for row in Purchase.objects.filter(point_id__in=ids, bought_at__gte=start)
+        for row in Purchase.objects.filter(point_id__in=ids, bought_at__gte=start, voided=False)
         .values("point_id")
         .annotate(n=Count("id"), kg=Sum("net_kg"))
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,11 +23,12 @@ from django.utils.translation import gettext_lazy
 from daodi.core.errors import DomainError
 from daodi.core.forms import add_domain_error
 from daodi.core.models import Refusal
-from daodi.core.views import Column, CreatePage, DetailPage, ListPage, actor
+from daodi.core.views import Column, CreatePage, DetailPage, ListPage, actor, is_htmx
 from daodi.farm.views import WriteOnce, pages
 from daodi.orgs import policy
 
 from . import actions, documents, gi, ledger, packing, queries
+from .choices import DispatchStatus
 from .filters import (
     ComminglingFilter,
     DispatchFilter,
@@ -38,14 +40,17 @@ from .filters import (
 )
 from .forms import (
     ComminglingForm,
+    CorrectionForm,
     DispatchForm,
     GIClaimForm,
     LedgerImportForm,
     LossForm,
+    NoteForm,
     PackingForm,
     PalletForm,
     PurchaseForm,
     ReceiptForm,
+    SellerForm,
     lot_number,
 )
 from .models import Commingling, Dispatch, GIClaim, Loss, Packing, Pallet, Purchase
@@ -74,11 +79,12 @@ class PurchaseResource(WriteOnce):
         Column("net_kg"),
         Column("amount", wide=True),
         Column("point", wide=True),
+        Column("voided", wide=True),
     )
     detail_fields = (
         "receipt_no", "point", "seller", "herb", "grade", "gross_kg", "tare_kg", "net_kg",
         "moisture_pct", "price", "price_unit", "price_per_kg", "amount", "amount_paid",
-        "payment_method", "bought_at", "lot",
+        "payment_method", "bought_at", "lot", "voided",
     )  # fmt: skip
     detail_template = "sourcing/purchase_detail.html"
 
@@ -94,11 +100,21 @@ class PurchaseResource(WriteOnce):
     def detail_context(self, request, obj):
         from daodi.trace.models import Lot
 
-        return {"lot_row": Lot.objects.filter(identifier=obj.lot).first()}
+        writable = not obj.voided and self.queryset(request.user, write=True).filter(pk=obj.pk)
+        return {
+            "lot_row": Lot.objects.filter(identifier=obj.lot).first(),
+            "corrections": obj.corrections.select_related("user"),
+            "can_correct": bool(writable) and writable.exists(),
+        }
 
 
 class PurchaseCreatePage(CreatePage):
     template_name = "sourcing/purchase_form.html"
+
+    def context(self, **extra):
+        ctx = super().context(**extra)
+        ctx["seller_form"] = SellerForm(user=self.request.user)
+        return ctx
 
 
 class DispatchResource(WriteOnce):
@@ -143,6 +159,9 @@ class DispatchResource(WriteOnce):
         return {
             "lines": lines,
             "can_receive": queries.receivable(request.user).filter(pk=obj.pk).exists(),
+            "can_cancel": obj.status == DispatchStatus.IN_TRANSIT
+            and self.queryset(request.user, write=True).filter(pk=obj.pk).exists(),
+            "corrections": obj.corrections.select_related("user"),
         }
 
 
@@ -302,6 +321,118 @@ def seller_options(request):
 
 
 @login_required
+def seller_register(request):
+    """Register a grower household from inside the purchase form (htmx: the answer names
+    the new household, which the page makes the form's seller); without htmx, back to a
+    new purchase with the household chosen."""
+    if not queries.points(request.user).exists():
+        raise PermissionDenied
+    form = SellerForm(request.POST or None, user=request.user)
+    seller = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            seller = actions.register_seller(actor=actor(request), **form.action_data())
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            if not is_htmx(request):
+                return redirect(f"{reverse('sourcing:purchase_create')}?seller={seller.pk}")
+    response = TemplateResponse(
+        request,
+        "sourcing/_seller_form.html" if is_htmx(request) else "sourcing/seller_form.html",
+        {
+            "seller_form": form if seller is None else SellerForm(user=request.user),
+            "seller": seller,
+            "title": _("Register a grower household"),
+        },
+    )
+    if seller is not None:
+        label = seller.name
+        if hasattr(seller, "identity"):
+            label += f" · {seller.identity.id_card_masked}"
+        response["HX-Trigger"] = json.dumps(
+            {"sellerRegistered": {"id": seller.pk, "label": label}}  # ASCII: a header
+        )
+    return response
+
+
+def _correction_page(request, form, obj, heading, template="web/crud/form.html"):
+    return TemplateResponse(
+        request,
+        template,
+        {
+            "form": form,
+            "object": obj,
+            "title": obj._meta.verbose_name_plural,
+            "list_url": reverse(f"sourcing:{obj._meta.model_name}_list"),
+            "heading": heading,
+            "cancel_url": reverse(f"sourcing:{obj._meta.model_name}_detail", args=[obj.pk]),
+        },
+    )
+
+
+@login_required
+def purchase_correct(request, pk):
+    """Correct a purchase's seller, weights, price or payment, saying why."""
+    purchase = get_object_or_404(PURCHASES.queryset(request.user, write=True), pk=pk)
+    form = CorrectionForm(request.POST or None, user=request.user, purchase=purchase)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.correct_purchase(
+                actor=actor(request),
+                purchase=purchase,
+                note=form.cleaned_data["note"],
+                confirm=form.cleaned_data["confirm"],
+                **form.action_data(),
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Corrected %(receipt)s.") % {"receipt": purchase})
+            return redirect("sourcing:purchase_detail", pk=pk)
+    heading = _("Correct purchase %(receipt)s") % {"receipt": purchase}
+    return _correction_page(request, form, purchase, heading, "sourcing/correction_form.html")
+
+
+@login_required
+def purchase_void(request, pk):
+    """Void a purchase that did not happen, saying why."""
+    purchase = get_object_or_404(PURCHASES.queryset(request.user, write=True), pk=pk)
+    form = NoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.void_purchase(
+                actor=actor(request), purchase=purchase, note=form.cleaned_data["note"]
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Voided %(receipt)s.") % {"receipt": purchase})
+            return redirect("sourcing:purchase_detail", pk=pk)
+    heading = _("Void purchase %(receipt)s") % {"receipt": purchase}
+    return _correction_page(request, form, purchase, heading)
+
+
+@login_required
+def dispatch_cancel(request, pk):
+    """Cancel a dispatch still in transit, saying why: its lots stay with the sender."""
+    record = get_object_or_404(DISPATCHES.queryset(request.user, write=True), pk=pk)
+    form = NoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.cancel_dispatch(
+                actor=actor(request), dispatch=record, note=form.cleaned_data["note"]
+            )
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, _("Cancelled %(number)s.") % {"number": record.number})
+            return redirect("sourcing:dispatch_detail", pk=pk)
+    heading = _("Cancel dispatch %(number)s") % {"number": record.number}
+    return _correction_page(request, form, record, heading)
+
+
+@login_required
 def settlement(request, pk):
     """A point's daily settlement (XLSX): ``?date=YYYY-MM-DD``, default today."""
     point = get_object_or_404(queries.nodes(request.user), pk=pk)
@@ -325,7 +456,10 @@ def ledger_import(request):
     result = None
     if request.method == "POST" and form.is_valid():
         result = ledger.import_ledger(
-            actor=actor(request), point=form.cleaned_data["point"], file=form.cleaned_data["file"]
+            actor=actor(request),
+            point=form.cleaned_data["point"],
+            file=form.cleaned_data["file"],
+            confirm=form.cleaned_data["confirm"],
         )
         if result.ok:
             created = sum(c.created for c in result.counts)
@@ -522,10 +656,14 @@ urlpatterns = [
     path("purchases/new/", PurchaseCreatePage.as_view(resource=PURCHASES), name="purchase_create"),
     path("purchases/<int:pk>/", DetailPage.as_view(resource=PURCHASES), name="purchase_detail"),
     path("purchases/<int:pk>/receipt/", receipt, name="purchase_receipt"),
+    path("purchases/<int:pk>/correct/", purchase_correct, name="purchase_correct"),
+    path("purchases/<int:pk>/void/", purchase_void, name="purchase_void"),
     path("sellers/options/", seller_options, name="seller_options"),
+    path("sellers/register/", seller_register, name="seller_register"),
     path("ledger/import/", ledger_import, name="ledger_import"),
     *pages(DISPATCHES),
     path("dispatches/<int:pk>/receive/", receive, name="dispatch_receive"),
+    path("dispatches/<int:pk>/cancel/", dispatch_cancel, name="dispatch_cancel"),
     *pages(ComminglingResource()),
     *pages(PalletResource()),
     *pages(LossResource()),

@@ -94,7 +94,16 @@ def _quantities(entries) -> list[tuple[str, Decimal | None, str]]:
 
 
 def changes(event: dict, canon=lambda value: value) -> list[Change]:
-    """The changes ``event`` makes, one per identifier it names; ``canon`` canonicalises."""
+    """The changes ``event`` makes, one per identifier it names; ``canon`` canonicalises.
+
+    An error declaration (the event captured again with ``errorDeclaration``) undoes what
+    the declared event added to or took from each lot's quantity. Its other effects (place,
+    custody, disposition) cannot be undone without the lot's history: the corrective event
+    states them anew (EPCIS 2.0 §7.4.1.4: the corrective event says what really happened).
+    """
+    if "errorDeclaration" in event:
+        declared = {k: v for k, v in event.items() if k != "errorDeclaration"}
+        return undone(changes(declared, canon))
     disposition = event.get("disposition")
     word = _word(disposition, _CBV_DISP)
     ctx = _Ctx(
@@ -139,3 +148,17 @@ def changes(event: dict, canon=lambda value: value) -> list[Change]:
         for cls, _qty, uom in quantities:
             ctx.touch(canon(cls), unit=uom)
     return list(ctx.changes.values())
+
+
+def undone(done: list[Change]) -> list[Change]:
+    """The quantity changes that take back ``done`` (what a declared-wrong event did)."""
+    out = []
+    for change in done:
+        if change.create and change.quantity is not None:
+            delta = -change.quantity
+        elif change.delta is not None:
+            delta = -change.delta
+        else:
+            continue
+        out.append(Change(identifier=change.identifier, delta=delta, unit=change.unit))
+    return out

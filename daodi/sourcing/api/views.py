@@ -1,3 +1,4 @@
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -20,9 +21,14 @@ from ..filters import (
     PalletFilter,
     PurchaseFilter,
 )
+from ..models import Correction
 from . import serializers as s
 
 READ_AND_CREATE = ["get", "post", "head", "options"]
+CORRECTIONS = Prefetch(
+    "corrections",
+    queryset=Correction.objects.select_related("user").select_related("declaration", "corrective"),
+)
 
 
 class PurchaseViewSet(ActionViewSet):
@@ -34,7 +40,7 @@ class PurchaseViewSet(ActionViewSet):
     filterset_class = PurchaseFilter
 
     def get_queryset(self):
-        return queries.purchases(self.request.user)
+        return queries.purchases(self.request.user).prefetch_related(CORRECTIONS)
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -42,17 +48,60 @@ class PurchaseViewSet(ActionViewSet):
         data = dict(serializer.validated_data)
         purchase = actions.record_purchase(actor=actor_of(request), **data)
         code = status.HTTP_200_OK if purchase.replayed else status.HTTP_201_CREATED
+        if not purchase.replayed:  # a new purchase has no corrections: not read back
+            purchase._prefetched_objects_cache = {"corrections": Correction.objects.none()}
         # As DRF's own save() does: the serializer that read the form shows the record, its
         # fields built once per request.
         serializer.instance = purchase
         return Response(serializer.data, status=code)
 
+    def _writable(self, pk):
+        return get_object_or_404(queries.purchases(self.request.user, write=True), pk=pk)
+
+    @extend_schema(request=s.PurchaseCorrectionSerializer, responses=s.PurchaseSerializer)
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        """Correct a purchase (only the fields given), saying why in ``note``. A change of
+        seller, weight or moisture declares the purchase's event wrong (EPCIS
+        ``errorDeclaration``, ``incorrect_data``) and captures the corrective event."""
+        body = s.PurchaseCorrectionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = dict(body.validated_data)
+        purchase = actions.correct_purchase(
+            actor=actor_of(request), purchase=self._writable(pk), **data
+        )
+        return Response(self.get_serializer(purchase).data)
+
+    @extend_schema(request=s.NoteSerializer, responses=s.PurchaseSerializer)
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None):
+        """Void a purchase that did not happen (``did_not_occur``); refused once its lot
+        was dispatched or used."""
+        body = s.NoteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        purchase = actions.void_purchase(
+            actor=actor_of(request), purchase=self._writable(pk), **body.validated_data
+        )
+        return Response(self.get_serializer(purchase).data)
+
 
 class SellerViewSet(ActionViewSet):
-    """Growers the caller may buy from, found by name, phone or ID-card number (``q``)."""
+    """Growers the caller may buy from, found by name, phone or ID-card number (``q``).
 
-    http_method_names = ["get", "head", "options"]
+    ``POST`` registers a grower household at a village point (its code generated); an ID
+    card registered already answers 200 with that household instead of a second one.
+    """
+
+    http_method_names = READ_AND_CREATE
     serializer_class = s.SellerSerializer
+
+    @extend_schema(request=s.SellerRegistrationSerializer, responses=s.SellerSerializer)
+    def create(self, request, *args, **kwargs):
+        body = s.SellerRegistrationSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        seller = actions.register_seller(actor=actor_of(request), **body.validated_data)
+        code = status.HTTP_200_OK if seller.existing else status.HTTP_201_CREATED
+        return Response(self.get_serializer(seller).data, status=code)
 
     def get_queryset(self):
         from daodi.orgs.models import Organisation
@@ -72,7 +121,7 @@ class DispatchViewSet(ReviewFlagMixin, ActionViewSet):
     filterset_class = DispatchFilter
 
     def get_queryset(self):
-        return queries.dispatches(self.request.user)
+        return queries.dispatches(self.request.user).prefetch_related(CORRECTIONS)
 
     @staticmethod
     def create_action(actor, **data):
@@ -93,6 +142,18 @@ class DispatchViewSet(ReviewFlagMixin, ActionViewSet):
             dispatch=record,
             weights={row["lot"]: row["kg"] for row in body.validated_data["weights"]},
             received_at=body.validated_data.get("received_at"),
+        )
+        return Response(self.get_serializer(record).data)
+
+    @extend_schema(request=s.NoteSerializer, responses=s.DispatchSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        """Cancel a dispatch in transit, saying why: the lots stay the sender's stock."""
+        record = get_object_or_404(queries.dispatches(request.user, write=True), pk=pk)
+        body = s.NoteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        record = actions.cancel_dispatch(
+            actor=actor_of(request), dispatch=record, **body.validated_data
         )
         return Response(self.get_serializer(record).data)
 

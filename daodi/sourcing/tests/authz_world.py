@@ -34,6 +34,7 @@ RESOURCE_BY_PREFIX = {
     "packing": "packing-runs",
 }
 T0 = dt.datetime(2026, 9, 16, 1, tzinfo=dt.UTC)
+NEW_ID_CARD = "110105198001010016"  # a household registered from the purchase form
 
 
 class FarmWorld:
@@ -73,10 +74,11 @@ class FarmWorld:
                 gross_kg=Decimal("100"), price=Decimal("10"), bought_at=T0,
             )  # fmt: skip
 
-        self.purchase = buy("authz-1")
+        self.purchase = buy("authz-1")  # its lot stays at the point: it may be voided
         self.spare = buy("authz-2")  # for the positive controls' writes
+        self.sent = buy("authz-0")
         self.dispatch = actions.dispatch(
-            actor=system, source=n.point, destination=n.station, lots=[self.purchase.lot]
+            actor=system, source=n.point, destination=n.station, lots=[self.sent.lot]
         )
         self.commingling = actions.commingle(
             actor=system, inputs=[(buy("authz-3").lot, Decimal("100"))]
@@ -174,7 +176,14 @@ class FarmWorld:
                 "herb": w.herb.pk, "gross_kg": "10", "price": "5",
             },
             "dispatches": {"source": n.point.pk, "destination": n.station.pk, "lots": [spare]},
-            "dispatches/receive": {"weights": [{"lot": self.purchase.lot, "kg": "100"}]},
+            "dispatches/receive": {"weights": [{"lot": self.sent.lot, "kg": "100"}]},
+            "dispatches/cancel": {"note": "车坏了"},
+            "purchases/correct": {"note": "单价填错", "price": "11"},
+            "purchases/void": {"note": "重复录入"},
+            "sellers": {
+                "point": n.point.pk, "name": "新农户", "id_card": NEW_ID_CARD,
+                "village": self.village.pk,
+            },
             "harvests/review": {"note": "复核：地块面积有误"},
             "processing-runs/review": {"note": "复核：未晒干"},
             "dispatches/review": {"note": "复核：途中撒漏"},
@@ -204,7 +213,7 @@ class FarmWorld:
 PAGES = {
     "sourcing:seller_options", "sourcing:ledger_import", "sourcing:mass_balance",
     "sourcing:gi_violations", "sourcing:county", "sourcing:node", "sourcing:settlement",
-    "sourcing:refusals",
+    "sourcing:refusals", "sourcing:seller_register",
 }  # fmt: skip
 
 
@@ -222,6 +231,12 @@ def check_page(client, world, route: str, name: str, state) -> None:
     elif short == "seller_options":
         assert response.status_code == 200
         assert n.household.name not in response.content.decode(), "another point's seller"
+    elif short == "seller_register":  # the form offers only the intruder's own points
+        assert response.status_code == 200
+        body = {"point": n.point.pk, "name": "新农户", "id_card": NEW_ID_CARD}
+        body |= {"village": world.farm.village.pk}
+        post = client.post(url, {f"new_seller-{k}": v for k, v in body.items()})
+        assert post.status_code == 200 and post.context["seller_form"].errors, name
     elif short == "ledger_import":
         assert response.status_code == 200
         post = client.post(url, {"point": n.point.pk})
@@ -232,6 +247,7 @@ def check_page(client, world, route: str, name: str, state) -> None:
     assert state() == before, f"{url} changed data"
     # Positive controls: those the page is for reach it.
     allowed = {"node": n.point_operator, "settlement": n.point_operator}
+    allowed["seller_register"] = n.point_operator
     allowed["gi_violations"] = allowed["refusals"] = n.regulator
     if short in allowed:
         client.force_login(allowed[short])

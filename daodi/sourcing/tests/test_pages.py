@@ -60,7 +60,7 @@ def test_a_seller_beyond_the_listed_ones_is_accepted(client, fields, monkeypatch
     """The seller list shows the first few; one found by the search is bought from."""
     from daodi.sourcing import forms
 
-    monkeypatch.setattr(forms, "SHOWN", 1)
+    monkeypatch.setattr(forms, "SELLERS_SHOWN", 1)
     later = make_org(OrgKind.HOUSEHOLD, "赵小满", "HH8", fields.n.point)  # after 王大山
     client.force_login(fields.n.point_operator)
     page = client.get("/sourcing/purchases/new/").content.decode()
