@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0004_herb_tolerances'),
+        ('catalog', '0005_herb_purchase_ranges'),
     ]
 
     operations = [

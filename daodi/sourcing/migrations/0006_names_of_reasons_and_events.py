@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sourcing', '0004_packing'),
+        ('sourcing', '0005_corrections'),
         ('trace', '0003_alter_lot_status_reason_alter_recall_reason'),
     ]
 
