@@ -143,6 +143,9 @@ class Resource:
     def limit_filter_choices(self, form, user) -> None:
         """Narrow choice filters to records the user may see (override where needed)."""
 
+    def prepare_rows(self, rows: list) -> None:
+        """Fill in what a page of rows shows beyond their fields, in bulk (override)."""
+
     def detail_context(self, request, obj) -> dict:
         return {}
 
@@ -224,6 +227,8 @@ class ListPage(ResourcePage):
         fs = r.filterset(request, r.queryset(request.user))
         rows = fs.qs if fs.is_valid() else fs.queryset.none()
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)  # the rows prepared are the rows shown
+        r.prepare_rows(page.object_list)
         columns = [(c, c.label or field_label(r.model, c.name)) for c in r.list_columns]
         table = [(obj, [(c, display(obj, c.name)) for c in r.list_columns]) for obj in page]
         can_create = r.can_create(request.user)

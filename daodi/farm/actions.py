@@ -20,6 +20,7 @@ from daodi.core.errors import DomainError
 from daodi.orgs import policy
 from daodi.orgs.choices import SiteKind
 from daodi.orgs.models import Site
+from daodi.trace import usability
 from daodi.trace.choices import IN_TRANSIT, LotStatus
 from daodi.trace.epcis import profile
 
@@ -447,8 +448,12 @@ def harvest(
 
 
 # --- primary processing ----------------------------------------------------------------------
-def input_lots(identifiers_and_kg: Sequence[tuple[str, Decimal]], *, field: str = "inputs"):
-    """The lots named as inputs, checked: known, active, one holder, enough left."""
+def input_lots(
+    identifiers_and_kg: Sequence[tuple[str, Decimal]], *, field: str = "inputs", doing=None
+):
+    """The lots named as inputs, checked: known, active, one holder, enough left; when
+    ``doing`` (a ``trace.usability`` verb) also neither held, failed nor recalled, itself
+    or through a lot it was made from."""
     from daodi.trace.models import Lot
 
     if not identifiers_and_kg:
@@ -472,6 +477,8 @@ def input_lots(identifiers_and_kg: Sequence[tuple[str, Decimal]], *, field: str 
                 code="unknown_lot",
                 fields={field: [_("No lot %(lot)s is known.") % {"lot": identifier}]},
             )
+        if doing is not None:
+            usability.ensure_usable([lot], doing=doing, field=field)
         if lot.status != LotStatus.ACTIVE:
             raise DomainError(
                 _("Lot %(lot)s is %(status)s and cannot be used.")
@@ -528,7 +535,7 @@ def process(
     """Primary processing (drying, 杀青, cutting while fresh) as a transformation: the input
     lots (with weights) become one output lot. A ratio outside the herb's plausible fresh:dry
     range is accepted and flagged; an output heavier than its inputs is refused."""
-    lots = input_lots(inputs)
+    lots = input_lots(inputs, doing=usability.PROCESS)
     holder = lots[0][0].holder
     herb = lots[0][0].herb
     policy.require_write(actor, holder)

@@ -274,7 +274,7 @@ def verify_spec_item(*, actor: Actor, item: SpecItem) -> SpecItem:
     _require_draft(item.spec_set)
     if actor.is_system:
         raise PermissionDenied(_("Only a person can verify a specification item."))
-    name = _person(actor.user)
+    name = person(actor.user)
     return records.update(actor, item, verified_by=name[:80], verified_at=timezone.localdate())
 
 
@@ -728,7 +728,7 @@ def verify_url(number: str, content_hash: str) -> str:
     return f"{settings.DIGITAL_LINK_BASE.rstrip('/')}{path}?h={content_hash}"
 
 
-def _person(user) -> str:
+def person(user) -> str:
     """A person's name as a certificate prints it: 郭来保 (surname first), or Jane Doe."""
     return user.display_name if user is not None else ""
 
@@ -777,13 +777,13 @@ def _content(order: TestOrder, judged: queries.OrderJudgement, number: str, when
                 "version": spec_set.version,
                 "authority": spec_set.authority,
                 "edition": spec_set.edition,
-                "approved_by": _person(spec_set.approved_by),
+                "approved_by": person(spec_set.approved_by),
                 "unverified": sum(1 for line in lines if line["unverified"]),
                 "conclusion": result.conclusion,
                 "lines": lines,
             }
         )
-    analysts = sorted({_person(r.analyst) for r in judged.results if r.analyst_id})
+    analysts = sorted({person(r.analyst) for r in judged.results if r.analyst_id})
     retests = [
         {
             "test_item": r.test_item,
@@ -819,7 +819,7 @@ def _content(order: TestOrder, judged: queries.OrderJudgement, number: str, when
         "sets": sets,
         "conclusion": judged.conclusion,
         "analysts": analysts,
-        "approver": _person(approver),
+        "approver": person(approver),
         "retests": retests,
     }
 

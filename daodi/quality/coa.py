@@ -39,12 +39,21 @@ def same(a: str, b: str) -> bool:
 GENUINE = "genuine"  # the record is unchanged and the link names its fingerprint
 ALTERED = "altered"  # the link's fingerprint is not this certificate's
 CORRUPTED = "corrupted"  # the stored content no longer matches its own fingerprint
+UNCHECKED = "unchecked"  # no fingerprint given (a number typed in): nothing to compare yet
+
+
+def fingerprint(text: str | None) -> str:
+    """A fingerprint as typed or read off a page: spaces, dashes and case do not matter."""
+    return re.sub(r"[\s\-:]", "", text or "").lower()
 
 
 def check(content: dict, stored_hash: str, presented_hash: str) -> str:
     """How a presented fingerprint compares with a stored certificate."""
     if not same(digest(content), stored_hash):
         return CORRUPTED
-    if not HASH.match(presented_hash or "") or not same(presented_hash, stored_hash):
+    presented_hash = fingerprint(presented_hash)
+    if not presented_hash:
+        return UNCHECKED
+    if not HASH.match(presented_hash) or not same(presented_hash, stored_hash):
         return ALTERED
     return GENUINE

@@ -42,6 +42,18 @@ STARTER = "starter-chp-2020"
 class DemoQuality:
     certificates: list[Certificate] = field(default_factory=list)
     held: list[str] = field(default_factory=list)
+    failed_pack: str = ""  # the Digital Link of a retail pack made from a failed lot
+
+
+def _failed_pack(held: list[str]) -> str:
+    """A retail pack packed from the first held lot, as its QR code prints it."""
+    from daodi.trace import labels, queries
+
+    for identifier in held:
+        items = [lot for lot in queries.downstream(identifier) if lot.serial]
+        if items:
+            return labels.digital_link(min(items, key=lambda lot: lot.serial))
+    return ""
 
 
 def _reviewer(lab: Organisation):
@@ -121,8 +133,11 @@ def load(season=None) -> DemoQuality:
     system = Actor.system()
     done = DemoQuality()
     actions.load_starter(actor=system)
+    # The platform administrator approves the starter sets, so each names who and when.
+    admin = get_user_model().objects.filter(username="admin", is_superuser=True).first()
+    approver = Actor(admin, "system") if admin is not None else system
     for spec_set in SpecSet.objects.filter(code__startswith="starter-", status=SpecStatus.DRAFT):
-        actions.approve_spec_set(actor=system, spec_set=spec_set)
+        actions.approve_spec_set(actor=approver, spec_set=spec_set)
     starter = SpecSet.objects.filter(code=STARTER, status=SpecStatus.APPROVED).first()
     lab = Organisation.objects.get(code=LAB_CENTRE_CODE)
     analyst = get_user_model().objects.get(username=ANALYST)
@@ -166,6 +181,7 @@ def load(season=None) -> DemoQuality:
         done.certificates.append(certificate)
         if certificate.conclusion != judgement.CONFORM:
             done.held.append(identifier)
+    done.failed_pack = _failed_pack(done.held)
     return done
 
 

@@ -31,6 +31,7 @@ from daodi.farm.models import GROWER_KINDS
 from daodi.orgs import policy
 from daodi.orgs.choices import OrgKind
 from daodi.orgs.models import Division, Organisation, Site
+from daodi.trace import usability
 from daodi.trace.choices import LotStatus
 from daodi.trace.epcis import profile
 from daodi.trace.models import Lot
@@ -550,6 +551,10 @@ def dispatch(
                 "unknown_lot",
                 "lots",
             )
+    # Held, failed or recalled, itself or through a lot it was made from: named with why.
+    usability.ensure_usable([found[i] for i in lots], doing=usability.SHIP, field="lots")
+    for identifier in lots:
+        lot = found[identifier]
         if lot.status != LotStatus.ACTIVE or not lot.quantity:
             message = _("Lot %(lot)s is %(status)s and cannot be sent.") % {
                 "lot": lot.batch or identifier,
@@ -721,7 +726,7 @@ def commingle(
     made_at: dt.datetime | None = None,
 ) -> Commingling:
     """Merge lots of one herb and grade into a new lot (a transformation naming its inputs)."""
-    lots = input_lots(inputs)
+    lots = input_lots(inputs, doing=usability.COMMINGLE)
     holder = lots[0][0].holder
     policy.require_write(actor, holder)
     grades = {lot.grade_id for lot, _w in lots}
@@ -771,7 +776,9 @@ def commingle(
 @transaction.atomic
 def palletise(*, actor: Actor, lots: Sequence[str], packed_at: dt.datetime | None = None) -> Pallet:
     """Consolidate bags of whole lots onto a pallet with a new SSCC (an aggregation)."""
-    chosen = input_lots([(i, found.quantity) for i, found in _whole(lots)], field="lots")
+    chosen = input_lots(
+        [(i, found.quantity) for i, found in _whole(lots)], field="lots", doing=usability.PALLETISE
+    )
     holder = chosen[0][0].holder
     policy.require_write(actor, holder)
     when = packed_at or timezone.now()

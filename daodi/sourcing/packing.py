@@ -25,6 +25,7 @@ from daodi.core.errors import DomainError, NotFound
 from daodi.farm import events
 from daodi.farm.actions import input_lots
 from daodi.orgs import policy
+from daodi.trace import usability
 from daodi.trace.models import Lot
 
 from .models import Packing
@@ -58,15 +59,15 @@ def item_kg(item: TradeItem) -> Decimal:
 
 
 def _packable(lot: str, kg: Decimal) -> Lot:
-    """The lot to pack from, checked: known, active, not in transit, holding ``kg``.
+    """The lot to pack from, checked: known, active, not in transit, holding ``kg``, and
+    neither held, failed nor recalled, itself or through a lot it was made from
+    (``trace.usability``, named in the refusal with its reason).
 
-    The one place packing decides whether a lot may be used: the rule that refuses a lot
-    blocked by a held or failed input it was made from (trace's ``ensure_usable``) is
-    called here, after these checks.
+    The one place packing decides whether a lot may be used.
     """
     if not Lot.objects.filter(identifier=lot).exclude(batch="").exists():
         raise NotFound(_("No lot %(lot)s is known.") % {"lot": lot})
-    ((found, _kg),) = input_lots([(lot, kg)], field="lot")
+    ((found, _kg),) = input_lots([(lot, kg)], field="lot", doing=usability.PACK)
     return found
 
 

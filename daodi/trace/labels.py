@@ -6,16 +6,13 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from daodi.core.errors import DomainError
 
-from . import queries
+from . import queries, usability
 from .documents import LabelSpec, label_sheet_pdf
 from .epcis import identifiers
 from .models import Lot
-
-BLOCKED = {"on_hold": gettext_lazy("on hold"), "recalled": gettext_lazy("recalled")}
 
 
 def digital_link(lot: Lot) -> str:
@@ -38,26 +35,16 @@ def _spec(lot: Lot, packed_from: str = "") -> LabelSpec:
     return LabelSpec(title=title or lot.gtin, lines=[x for x in lines if x], uri=digital_link(lot))
 
 
-def refuse_if_blocked(lot: Lot) -> None:
-    """Labels are never printed for a lot on hold or recalled."""
-    if lot.status in BLOCKED:
-        message = _("Labels cannot be printed: this lot is %(status)s.") % {
-            "status": BLOCKED[lot.status]
-        }
-        if lot.status_reason:
-            message += " " + _("Reason: %(reason)s") % {"reason": lot.status_reason}
-        raise DomainError(message, code="lot_blocked")
-
-
 def lot_labels_pdf(lot: Lot, *, copies: int = 1) -> bytes:
-    """A sheet of ``copies`` labels for the lot itself."""
-    refuse_if_blocked(lot)
+    """A sheet of ``copies`` labels for the lot itself; never for a lot held, failed or
+    recalled, itself or through what it was made from."""
+    usability.ensure_usable([lot], doing=usability.LABEL)
     return label_sheet_pdf([_spec(lot)] * copies, kind="lot")
 
 
 def item_labels_pdf(lot: Lot) -> bytes:
     """One small label per serialised item made from the lot (found through its lineage)."""
-    refuse_if_blocked(lot)
+    usability.ensure_usable([lot], doing=usability.LABEL)
     graph = queries.graph(lot.identifier, direction="forward")
     items = [
         lot
@@ -66,8 +53,7 @@ def item_labels_pdf(lot: Lot) -> bytes:
     ]
     if not items:
         raise DomainError(_("No serialised items were made from this lot."), code="no_items")
-    for item in items:
-        refuse_if_blocked(item)
+    usability.ensure_usable(items, doing=usability.LABEL)
     return label_sheet_pdf(
         [_spec(item) for item in sorted(items, key=lambda i: i.serial)], kind="item"
     )
@@ -78,6 +64,5 @@ def packed_labels_pdf(items: Sequence[Lot], *, packed_from: str = "") -> bytes:
     number of the lot they were packed from, printed on each."""
     if not items:
         raise DomainError(_("No serialised items were made from this lot."), code="no_items")
-    for item in items:
-        refuse_if_blocked(item)
+    usability.ensure_usable(items, doing=usability.LABEL)
     return label_sheet_pdf([_spec(item, packed_from) for item in items], kind="item")

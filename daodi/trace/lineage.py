@@ -32,8 +32,9 @@ def _roles(alias: str, roles) -> str:
     return f"{alias}.role IN ({', '.join(repr(str(r)) for r in roles)})"
 
 
-def _walk(name: str, table: str, forward: bool) -> str:
-    """A recursive CTE ``name(src, dst, ev)`` of the edges reached one way from %s.
+def _walk(name: str, table: str, forward: bool, seeds: int = 1) -> str:
+    """A recursive CTE ``name(src, dst, ev)`` of the edges reached one way from ``seeds``
+    identifiers (as many %s).
 
     ``near`` is the end of an edge already reached, ``far`` the end the walk moves to; an
     edge is (source, target, event) whatever the direction.
@@ -46,8 +47,9 @@ def _walk(name: str, table: str, forward: bool) -> str:
         FROM {{frm}}
         JOIN {table} far ON far.event_id = near.event_id AND {_roles("far", far_roles)}
     """
+    marks = "= %s" if seeds == 1 else f"IN ({', '.join(['%s'] * seeds)})"
     seed = step.format(frm=f"{table} near") + (
-        f" WHERE near.identifier = %s AND {_roles('near', near_roles)}"
+        f" WHERE near.identifier {marks} AND {_roles('near', near_roles)}"
     )
     recurse = step.format(
         frm=f"{name} JOIN {table} near ON near.identifier = {name}.{far_col}"
@@ -56,9 +58,9 @@ def _walk(name: str, table: str, forward: bool) -> str:
     return f"{name}(src, dst, ev) AS ({seed} UNION {recurse})"
 
 
-def _sql(table: str, direction: str) -> str:
+def _sql(table: str, direction: str, seeds: int = 1) -> str:
     names = {False: "back", True: "fwd"}
-    ctes = [_walk(names[f], table, f) for f in DIRECTIONS[direction]]
+    ctes = [_walk(names[f], table, f, seeds) for f in DIRECTIONS[direction]]
     select = " UNION ".join(f"SELECT src, dst, ev FROM {names[f]}" for f in DIRECTIONS[direction])
     return f"WITH RECURSIVE {', '.join(ctes)} {select}"
 
@@ -72,4 +74,22 @@ def edges(identifier: str, *, direction: str = "both") -> list[Edge]:
     with connection.cursor() as cursor:
         cursor.execute(_sql(table, direction), params)
         found = {Edge(s, t, e) for s, t, e in cursor.fetchall()}
+    return sorted(found, key=lambda e: (e.event_pk, e.source, e.target))
+
+
+SEEDS_PER_QUERY = 400  # under SQLite's 999 bound parameters, both directions counted
+
+
+def edges_from(identifiers: list[str] | set[str], *, direction: str = "forward") -> list[Edge]:
+    """Every edge reachable from any of ``identifiers`` (one query per few hundred)."""
+    from .models import EventIdentifier
+
+    table = connection.ops.quote_name(EventIdentifier._meta.db_table)
+    seeds = sorted(set(identifiers))
+    found: set[Edge] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(seeds), SEEDS_PER_QUERY):
+            chunk = seeds[start : start + SEEDS_PER_QUERY]
+            cursor.execute(_sql(table, direction, len(chunk)), chunk * len(DIRECTIONS[direction]))
+            found.update(Edge(s, t, e) for s, t, e in cursor.fetchall())
     return sorted(found, key=lambda e: (e.event_pk, e.source, e.target))

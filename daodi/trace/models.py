@@ -10,6 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -247,6 +248,29 @@ class Lot(models.Model):
 
     def __str__(self) -> str:
         return self.identifier
+
+    @cached_property
+    def blocks(self) -> list:
+        """What stops this lot from being used, itself or through its inputs
+        (``trace.usability``); a list page fills it in for its rows at once."""
+        from .usability import blocking_inputs
+
+        return blocking_inputs(self)
+
+    @property
+    def effective_status(self) -> str:
+        """The status with what it inherits from the lots it was made from."""
+        from .usability import effective_status
+
+        return effective_status(self, self.blocks)
+
+    def get_effective_status_display(self) -> str:
+        from .usability import KIND_LABELS
+
+        status = self.effective_status
+        if status in KIND_LABELS:
+            return str(KIND_LABELS[status])
+        return str(LotStatus(status).label) if status in LotStatus.values else status
 
     # Codes of the events, named as people read them (the generic pages call these).
     def get_unit_display(self) -> str:

@@ -439,7 +439,9 @@ class Projector:
         if change.disposition:
             lot.disposition = change.disposition
         if change.release and lot.status == projection.ON_HOLD:
-            lot.status = projection.ACTIVE
+            # Released: back to stock, or to used up when nothing of it is left.
+            used_up = lot.quantity is not None and lot.quantity == 0
+            lot.status = projection.CONSUMED if used_up else projection.ACTIVE
         if change.status:
             _set_status(lot, change.status)
 

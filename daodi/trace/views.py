@@ -6,15 +6,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from daodi.core.errors import DomainError
 from daodi.core.forms import add_domain_error
 from daodi.core.views import Column, DetailPage, ListPage, Resource, actor
 from daodi.orgs import policy
 
-from . import actions, labels, places, queries
+from . import actions, labels, places, queries, usability
 from .documents import element_string
 from .filters import LotFilter, RecallFilter
 from .forms import LabelForm, RecallForm
@@ -33,7 +35,7 @@ class LotResource(Resource):
         Column("quantity"),
         Column("unit", wide=True),
         Column("holder", wide=True),
-        Column("status"),
+        Column("effective_status", label=gettext_lazy("Status")),
     )
     detail_fields = (
         "identifier",
@@ -47,7 +49,7 @@ class LotResource(Resource):
         "holder",
         "site",
         "location",
-        "status",
+        ("effective_status", gettext_lazy("Status")),
         "disposition",
     )
     detail_template = "trace/lot_detail.html"
@@ -60,6 +62,12 @@ class LotResource(Resource):
     def can_create(self, user):
         return False  # lots come from events, never from a form
 
+    def prepare_rows(self, rows: list) -> None:
+        # One store-wide walk for the page, not a lineage walk per row.
+        blocked = usability.blocked_everywhere()
+        for lot in rows:
+            lot.__dict__["blocks"] = blocked.get(lot.identifier, [])
+
     def can_write(self, user, obj):
         return False
 
@@ -69,8 +77,14 @@ class LotResource(Resource):
         named = places.names(e.biz_location or e.read_point for e in events)
         for event in events:
             event.place = named.get(event.biz_location or event.read_point, "")
+        pks = dict(
+            Lot.objects.filter(identifier__in=[b.identifier for b in obj.blocks]).values_list(
+                "identifier", "pk"
+            )
+        )
         return {
             "graph": graph,
+            "blocks": [_block_line(obj, b, pks.get(b.identifier)) for b in obj.blocks],
             "lineage": _lineage(graph),
             "events": events,
             "can_label": policy.scope(
@@ -104,6 +118,22 @@ def _lineage(graph: dict) -> list[dict]:
         {"from": node(e["from"]), "to": node(e["to"]), "step": e["bizStep"], "time": e["time"]}
         for e in graph["edges"]
     ]
+
+
+def _block_line(lot: Lot, block, pk: int | None) -> str:
+    """One line of what stops ``lot``: the lot (linked) that blocks it, what it is, why."""
+    if block.identifier == lot.identifier:
+        line = format_html(_("This lot: {status}"), status=block.kind_label)
+    else:
+        source = (
+            format_html('<a href="{}">{}</a>', reverse("trace:lot_detail", args=[pk]), block.label)
+            if pk
+            else block.label
+        )
+        line = format_html(_("Made from lot {lot}: {status}"), lot=source, status=block.kind_label)
+    if block.reason:
+        line = format_html(_("{line} — {reason}"), line=line, reason=block.reason)
+    return line
 
 
 class RecallResource(Resource):

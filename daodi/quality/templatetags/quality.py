@@ -82,3 +82,11 @@ def test_item(name: str) -> str:
     if name and (get_language() or "").startswith("en"):
         return names.english(name) or name
     return name
+
+
+@register.filter
+def provenance(item):
+    """An item's sources in the reader's language and its working notes (quality.provenance)."""
+    from daodi.quality.provenance import describe
+
+    return describe(item.source, item.note)

@@ -121,7 +121,6 @@ def test_the_verification_page_rejects_a_tampered_link(certified, client):
     body = response.content.decode()
     assert 'data-testid="verify-tampered"' in body
     assert "5.26" not in body  # an unconfirmed certificate's content is not shown
-    assert client.get(f"/quality/verify/{cert.number}/").status_code == 409
     assert client.get(f"/quality/verify/COA2026-999999/?h={cert.content_hash}").status_code == 404
 
 
@@ -185,3 +184,46 @@ def test_the_docs_show_a_rendered_certificate_page():
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert 1.35 < height / width < 1.48  # an A4 page
+
+
+def test_opening_the_verification_page_by_number_alone_asks_for_the_fingerprint_or_the_pdf(
+    certified, client
+):
+    """A buyer who types the certificate number is never told the report was tampered with."""
+    _world, cert = certified
+    response = client.get(f"/quality/verify/{cert.number}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-testid="verify-needs-fingerprint"' in body
+    assert 'data-testid="verify-tampered"' not in body and "篡改" not in body
+    assert "输入或扫描" in body and "上传" in body  # enter or scan it, or upload the PDF
+    assert 'data-testid="verify-fingerprint"' in body and 'data-testid="verify-upload"' in body
+    assert "5.26" not in body  # nothing of what it states until a copy is checked
+
+
+def test_the_pdf_upload_on_the_number_only_page_reads_the_real_pdf(certified, client):
+    _world, cert = certified
+    issued = cert.pdf.open("rb").read()
+    assert issued.startswith(b"%PDF")
+    url = f"/quality/verify/{cert.number}/"
+    same = client.post(url, {"pdf": SimpleUploadedFile("coa.pdf", issued, "application/pdf")})
+    assert same.status_code == 200
+    body = same.content.decode()
+    assert 'data-testid="pdf-same"' in body and 'data-testid="verify-genuine"' in body
+    assert "5.26" in body  # the file issued vouches for itself: what it states is shown
+    changed = issued[:200] + bytes([issued[200] ^ 1]) + issued[201:]
+    other = client.post(url, {"pdf": SimpleUploadedFile("coa.pdf", changed, "application/pdf")})
+    body = other.content.decode()
+    assert 'data-testid="pdf-different"' in body and 'data-testid="verify-genuine"' not in body
+    assert "5.26" not in body
+
+
+def test_a_fingerprint_typed_with_spaces_and_capitals_is_checked_as_given(certified, client):
+    _world, cert = certified
+    typed = " ".join(cert.content_hash[i : i + 8] for i in range(0, 64, 8)).upper()
+    response = client.get(f"/quality/verify/{cert.number}/", {"h": typed})
+    assert response.status_code == 200
+    assert 'data-testid="verify-genuine"' in response.content.decode()
+    short = client.get(f"/quality/verify/{cert.number}/", {"h": cert.content_hash[:20]})
+    assert short.status_code == 409
+    assert 'data-testid="verify-tampered"' in short.content.decode()

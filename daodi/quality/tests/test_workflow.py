@@ -133,7 +133,7 @@ def test_a_failing_result_holds_the_lot_and_labelling_refuses_it_with_the_reason
     assert cert.event.document["daodi:statusReason"] == held.status_reason
     with pytest.raises(DomainError) as refused:
         labels.lot_labels_pdf(held)
-    assert refused.value.code == "lot_blocked"
+    assert refused.value.code == "input_not_usable"
     assert held.status_reason in str(refused.value.message)  # the refusal says why
 
 
@@ -311,7 +311,7 @@ def test_the_trading_action_refuses_a_held_lot_and_takes_it_once_released(world)
     }
     with pytest.raises(DomainError) as refused:
         sourcing.dispatch(**send)
-    assert refused.value.code == "lot_not_active"
+    assert refused.value.code == "input_not_usable"
     assert "二氧化硫" in str(refused.value.message)  # the refusal says why
 
     so2 = next(r for r in results if r.test_item == "二氧化硫残留量")

@@ -309,7 +309,28 @@ def test_a_lot_on_hold_is_not_packed(chain):
     before = state()
     with pytest.raises(DomainError) as refused:
         packing.pack(actor=Actor(chain.processor_op, "web"), lot=dry, trade_item=chain.bag, count=1)
-    assert refused.value.code == "lot_not_active"
+    assert refused.value.code == "input_not_usable"
+    assert "二氧化硫超标" in str(refused.value.message)  # the refusal says why
+    assert state() == before
+
+
+def test_a_lot_made_from_a_held_input_is_not_packed_and_the_refusal_names_the_input(chain):
+    from django.utils import translation
+
+    from daodi.trace import lineage
+
+    chain.sell_to_processor()
+    dry = chain.dry()
+    source = next(e.source for e in lineage.edges(dry, direction="backward") if e.target == dry)
+    held = Lot.objects.get(identifier=source)
+    Lot.objects.filter(pk=held.pk).update(status="on_hold", status_reason="待复检")
+    before = state()
+    with translation.override("zh-hans"), pytest.raises(DomainError) as refused:
+        packing.pack(actor=Actor(chain.processor_op, "web"), lot=dry, trade_item=chain.bag, count=1)
+    assert refused.value.code == "input_not_usable"
+    message = str(refused.value.message)
+    assert f"它由批次 {held.batch} 制成，该批次正被暂扣" in message and "待复检" in message
+    assert refused.value.fields["lot"] == [message]
     assert state() == before
 
 

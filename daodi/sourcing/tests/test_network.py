@@ -460,3 +460,48 @@ def test_a_retail_item_packed_from_hub_lots_traces_back_to_every_plot_and_househ
     assert {p.holder for p in plots} == {n.household, n.other_household}
     assert {d.name for places in origins.values() for d in places} == {"杏树村", "河东村"}
     assert Dispatch.objects.count() == 3
+
+
+def test_a_commingled_lot_whose_input_failed_its_test_is_refused_everywhere_naming_it(fields):
+    from django.utils import translation
+
+    from daodi.trace.models import Event
+
+    season = Season(fields)
+    season.send_to_station()
+    merged = actions.commingle(
+        actor=SYSTEM, inputs=[(season.h1.lot, Decimal("1200")), (season.h2.lot, Decimal("500"))],
+        made_at=at(5),
+    )  # fmt: skip
+    input_lot = Lot.objects.get(identifier=season.h1.lot)
+    failed = {
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+                     {"daodi": "https://daodi.example/voc/"}],
+        "type": "ObjectEvent", "eventTime": "2026-09-17T09:00:00+08:00",
+        "eventTimeZoneOffset": "+08:00", "action": "OBSERVE", "bizStep": "inspecting",
+        "disposition": "non_conformant", "epcList": [],
+        "quantityList": [{"epcClass": season.h1.lot}],
+        "daodi:conclusion": "not_conform", "daodi:statusReason": "二氧化硫残留量 520 mg/kg",
+    }  # fmt: skip
+    outcome = trace_actions.capture_event(actor=SYSTEM, event=failed)
+    assert outcome.errors == []
+    before, events = state(), Event.objects.count()
+    attempts = {
+        "palletise": lambda: actions.palletise(actor=SYSTEM, lots=[merged.lot], packed_at=at(30)),
+        "dispatch": lambda: actions.dispatch(
+            actor=SYSTEM, source=fields.n.station, destination=fields.n.hub, lots=[merged.lot],
+            sent_at=at(30),
+        ),
+        "process": lambda: farm_actions.process(
+            actor=SYSTEM, kind="drying", inputs=[(merged.lot, Decimal("100"))],
+            output_kg=Decimal("40"), started_at=at(30), finished_at=at(40),
+        ),
+    }  # fmt: skip
+    for name, attempt in attempts.items():
+        with translation.override("zh-hans"), pytest.raises(DomainError) as refused:
+            attempt()
+        assert refused.value.code == "input_not_usable", name
+        message = str(refused.value.message)
+        assert f"批次 {input_lot.batch} 制成" in message, (name, message)
+        assert "质量检验不合格" in message and "二氧化硫残留量 520 mg/kg" in message
+    assert state() == before and Event.objects.count() == events  # nothing written

@@ -43,7 +43,7 @@ from daodi.catalog.units import unit_name
 from daodi.orgs.choices import OrgKind
 from daodi.orgs.models import Division, Organisation, Site
 
-from .. import lineage, places, queries, vocabulary
+from .. import lineage, places, queries, usability, vocabulary
 from ..epcis import identifiers, profile
 from ..models import Event, Lot
 
@@ -65,6 +65,7 @@ STATUS_LABELS = {
     "recalled": gettext_lazy("Recalled"),
     "consumed": gettext_lazy("Used in processing"),
     "destroyed": gettext_lazy("Destroyed"),
+    usability.FAILED: gettext_lazy("Failed its quality test"),
 }
 
 
@@ -376,6 +377,7 @@ class _Loaded:
     rows: list[Lot]  # every lot read, containers included (for the version stamp)
     lots: dict[str, Lot]  # the lineage's lots
     events: list[Event]
+    edges: list[lineage.Edge]
 
 
 def _load(identifier: str, root: Lot) -> _Loaded:
@@ -412,7 +414,7 @@ def _load(identifier: str, root: Lot) -> _Loaded:
             if e.pk not in by_pk and e.action != "DELETE"
         ]
         events.sort(key=lambda e: (e.event_time, e.pk))
-    return _Loaded(names, containers, rows, lots, _relevant(events, names, cutoff))
+    return _Loaded(names, containers, rows, lots, _relevant(events, names, cutoff), edges)
 
 
 def _places(events: list[Event]) -> tuple[dict[str, Site], dict[str, Organisation]]:
@@ -538,9 +540,6 @@ def build(identifier: str, root: Lot | None = None) -> dict:
                 "reference": str(extension(doc, "recallReference") or ""),
                 "time": event.event_time,
             }
-        disposition = _word(event.disposition or "", CBV_DISP_PREFIXES)
-        if disposition in ("non_conformant", "damaged", "expired"):
-            hold = {"time": event.event_time, "disposition": disposition}
         timeline.append(entry)
 
     lots = loaded.lots
@@ -554,17 +553,23 @@ def build(identifier: str, root: Lot | None = None) -> dict:
     if item is not None:
         herb, grade = herb or item.herb, grade or item.grade
 
-    status = root.status
-    if status != "recalled" and any(lot.status == "recalled" for lot in lots.values()):
-        status = "recalled"  # a recalled input taints what was made from it
-    if status != "recalled":
+    # What was made from a held, failed or recalled lot is so too (trace.usability).
+    blocks = usability.blocking_inputs(identifier, edges=loaded.edges, lots=loaded.lots)
+    status = usability.effective_status(root, blocks)
+    if status != usability.RECALLED:
         recall = None
-    elif recall is not None and not recall["reason"]:
-        recall["reason"] = root.status_reason
-    if status != "on_hold":
-        hold = None
-    elif hold is None:
-        hold = {"time": None, "disposition": root.disposition}
+    elif recall is None or not recall["reason"]:
+        first = next(b for b in blocks if b.kind == usability.RECALLED)
+        recall = {**(recall or {"reference": "", "time": first.since}), "reason": first.reason}
+    if status in (usability.FAILED, usability.HELD):
+        first = next(b for b in blocks if b.kind == status)
+        hold = {
+            "kind": first.kind,
+            "time": first.since,
+            "lot": first.label,
+            "own": first.identifier == identifier,
+            "reason": first.reason,
+        }
 
     ctx = Context(identifier, sorted(loaded.names), lots, loaded.events, plots, herb and herb.pk)
     sections = []

@@ -42,6 +42,8 @@ DEFAULT_RATE = "120/min"
 CACHE_SECONDS = 15 * 60  # a backstop for changes that come without an event
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _QUALIFIERS = ("10", "21")  # lot, serial: in this order, each at most once
+# Part of every cache key: a page built by an older release is never served by a newer one.
+PAGE_FORMAT = "p2"
 
 
 # --- settings ----------------------------------------------------------------------------
@@ -166,7 +168,7 @@ def _entry(canonical: str) -> dict | None:
     """The cached story and its rendered page, rebuilt when the lineage moved on."""
     cache = story_cache()
     language = get_language() or settings.LANGUAGE_CODE
-    key = f"resolver:story:{hashlib.sha1(canonical.encode()).hexdigest()}:{language}"
+    key = f"resolver:story:{PAGE_FORMAT}:{hashlib.sha1(canonical.encode()).hexdigest()}:{language}"
     got = cache.get_many([key, story.GENERATION_KEY])
     entry, generation = got.get(key), got.get(story.GENERATION_KEY, 0)
     if entry is not None and entry["generation"] == generation:

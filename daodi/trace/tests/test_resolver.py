@@ -349,7 +349,7 @@ def test_recalled_item_shows_the_red_warning(client, county):
     assert data["timeline"][0]["key"] == "recall"
 
 
-def test_held_item_shows_the_amber_notice_and_the_test_result(client, county):
+def test_an_item_that_failed_its_test_shows_the_red_warning_and_the_test_result(client, county):
     add_event(
         {
             "type": "ObjectEvent",
@@ -362,9 +362,48 @@ def test_held_item_shows_the_amber_notice_and_the_test_result(client, county):
         }
     )
     html = client.get(ITEM).content.decode()
-    assert 'data-testid="hold-notice"' in html and 'data-testid="recall-warning"' not in html
+    assert 'data-testid="failed-warning"' in html and 'data-testid="recall-warning"' not in html
+    assert zh("This lot failed its quality test. It may not be sold or used.") in html
     assert 'data-testid="section-tests"' in html
     assert zh("Test results") in html and zh("Does not conform") in html
+
+
+def _inspect_lot(batch: str, conclusion: str, reason: str) -> None:
+    add_event(
+        {
+            "type": "ObjectEvent",
+            "eventTime": "2026-07-12T09:00:00+08:00",
+            "eventTimeZoneOffset": "+08:00",
+            "action": "OBSERVE",
+            "bizStep": "inspecting",
+            "disposition": "non_conformant",
+            "epcList": [],
+            "quantityList": [{"epcClass": chain.lgtin(batch)}],
+            "daodi:conclusion": conclusion,
+            "daodi:statusReason": reason,
+        }
+    )
+
+
+def test_a_pack_made_from_a_failed_lot_warns_first_and_never_says_genuine_or_normal(client, county):
+    _inspect_lot("A", "not_conform", "二氧化硫残留量：520 mg/kg，不符合 ≤ 150 mg/kg。")
+    html = client.get(ITEM).content.decode()
+    warning = html.index('data-testid="failed-warning"')
+    assert warning < html.index('data-testid="hero"')  # before anything else of the page
+    assert "批次 A 制成，该批次质量检验不合格" in html
+    assert "二氧化硫残留量：520 mg/kg" in html
+    assert 'data-testid="verified"' not in html
+    assert zh("Registered code") not in html and zh("Normal") not in html
+    data = story.build(chain.dl_item("S1"))
+    assert data["status"] == "failed" and data["status_label"] == zh("Failed its quality test")
+
+
+def test_a_pack_made_from_a_lot_held_pending_its_test_says_so_in_amber(client, county):
+    _inspect_lot("B", "incomplete", "未完成（COA2026-000010）")
+    html = client.get(ITEM).content.decode()
+    assert 'data-testid="hold-notice"' in html and 'data-testid="failed-warning"' not in html
+    assert "本产品由批次 B 制成，该批次正被暂扣待质量复核" in html
+    assert zh("Registered code") not in html
 
 
 # --- linkset -----------------------------------------------------------------------------

@@ -98,7 +98,7 @@ class Command(BaseCommand):
                         else None
                     )
                     farm_season = sourcing_demo.load() if season_events else None
-                    quality_demo.load(season)
+                    quality = quality_demo.load(season)
             except DemoError as exc:
                 raise CommandError(str(exc)) from exc
             except DomainError as exc:  # e.g. a demo username already taken
@@ -109,6 +109,11 @@ class Command(BaseCommand):
                 self.print_season(season)
             if farm_season is not None:
                 self.print_farm_season(farm_season)
+            if quality.failed_pack:
+                self.stdout.write(
+                    _("A retail pack made from a lot that failed its test (its page warns first):")
+                )
+                self.stdout.write(f"  {quality.failed_pack}")
 
     def print_season(self, season):
         self.stdout.write("")
