@@ -87,3 +87,25 @@ def screenshot():
         return path
 
     return save
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """The rows migrations load (standard units, the banned-pesticide list), back in place.
+
+    A live server needs a transactional database, which is flushed after each test, taking
+    those rows with it; every browser test then starts from what a migrated database holds,
+    whatever ran before it.
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from daodi.catalog.models import Unit
+    from daodi.farm.models import BannedPesticide
+
+    if not Unit.objects.exists():
+        import_module("daodi.catalog.migrations.0003_standard_units").add_units(apps, None)
+    if not BannedPesticide.objects.exists():
+        import_module("daodi.farm.migrations.0002_banned_pesticides").load(apps, None)
+        import_module("daodi.farm.migrations.0003_banned_pesticide_aliases").add_aliases(apps, None)

@@ -10,14 +10,10 @@ daodi/demo/tests/test_history.py.)
 
 from __future__ import annotations
 
-from importlib import import_module
-
 import pytest
-from django.apps import apps
 from django.core.cache import caches
 from playwright.sync_api import expect
 
-from daodi.catalog.models import Unit
 from daodi.core.actor import Actor
 from daodi.demo import build, history, load
 from daodi.orgs.models import Site
@@ -34,8 +30,6 @@ def demo(transactional_db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     for alias in ("resolver", settings.RESOLVER_SHARED_CACHE):
         caches[alias].clear()
-    if not Unit.objects.exists():  # an earlier transactional test flushed the seeded units
-        import_module("daodi.catalog.migrations.0003_standard_units").add_units(apps, None)
     load.load(build.build_county(company_prefix=settings.GS1_COMPANY_PREFIX))
     return history.load_demo(events=EVENTS)
 
