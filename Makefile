@@ -9,7 +9,7 @@ PORT ?= 8000
 PYTEST_FLAGS ?= -q
 export DJANGO_SETTINGS_MODULE := daodi.settings
 
-.PHONY: demo demo-smoke serve test lint runtime-deps format test-sqlite test-pg test-browser bench bench-sourcing \
+.PHONY: demo demo-smoke serve test lint runtime-deps format test-sqlite test-pg test-browser bench bench-sourcing bench-pages \
         system-deps postgres \
         messages migrate clean vendor
 
@@ -99,8 +99,12 @@ test-browser: $(BIN)/.installed messages system-deps
 demo-smoke: $(BIN)/.installed messages
 	scripts/demo_smoke.sh
 
-bench: bench-sourcing $(BIN)/.installed messages postgres
+bench: bench-sourcing bench-pages $(BIN)/.installed messages postgres
 	$(BIN)/python -m bench
+
+# The heaviest pages of each role in headless Chromium at 390 px on the demo county (minutes).
+bench-pages: $(BIN)/.installed messages
+	$(BIN)/python -m bench.pages
 
 # The buying network alone: the county's mass balance and purchases through the API (minutes).
 bench-sourcing: $(BIN)/.installed messages postgres

@@ -139,7 +139,7 @@ def child(args) -> int:
     from django.core.management import call_command
     from django.db.models import Count
 
-    from bench.suite import Server
+    from bench.server import Server
     from daodi.catalog.models import Herb
     from daodi.core.actor import Actor
     from daodi.demo import build, history

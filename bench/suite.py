@@ -17,7 +17,6 @@ import io
 import json
 import os
 import random
-import signal
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
+from bench.server import Server  # noqa: E402
 from daodi.core.actor import Actor  # noqa: E402
 from daodi.demo import history  # noqa: E402
 from daodi.trace import capture, queries  # noqa: E402
@@ -179,47 +179,6 @@ def _bulk_insert(cursor, table: str, columns: list[str], rows: list[tuple]) -> N
     else:
         marks = ", ".join(["%s"] * len(columns))
         cursor.executemany(f"INSERT INTO {qn(table)} ({names}) VALUES ({marks})", rows)
-
-
-class Server:
-    """gunicorn on 127.0.0.1, DEBUG off, the page's rate limit lifted for the run: by default
-    2 worker processes of 4 threads each (``gthread``); ``workers`` alone gives that many
-    sync workers, as docs/deployment.md runs it."""
-
-    def __init__(self, port: int = PORT, workers: int = 2, threads: int | None = 4):
-        self.port = port
-        self.workers = ["-w", str(workers)]
-        if threads:
-            self.workers += ["--worker-class", "gthread", "--threads", str(threads)]
-
-    def __enter__(self):
-        env = {**os.environ, "PUBLIC_RATE": "1000000/s", "RESOLVER_RATE": "0", "DEBUG": "0"}
-        self.proc = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "daodi.wsgi",
-                *self.workers,
-                "-b",
-                f"127.0.0.1:{self.port}",
-                "--timeout",
-                "600",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        for _ in range(100):
-            try:
-                http.client.HTTPConnection("127.0.0.1", self.port, timeout=1).request("GET", "/")
-                return self
-            except OSError:
-                time.sleep(0.2)
-        raise RuntimeError("gunicorn did not start")
-
-    def __exit__(self, *exc):
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(30)
 
 
 def rest_capture(paths: list[Path], token: str, clients: int = 2) -> tuple[float, list]:
@@ -473,7 +432,7 @@ def main() -> None:
     admin = User.objects.get(username="admin")
     _token, secret = org_actions.create_token(actor=Actor.system(), user=admin, name="bench")
     before = Event.objects.count()
-    with Server():
+    with Server(PORT):
         rest_time, failures = rest_capture(rest_docs, secret)
         rest_events = Event.objects.count() - before
         rest_rate = rest_events / rest_time if rest_time else 0

@@ -10,6 +10,10 @@ set -euo pipefail
 BOOTSTRAP_VERSION=5.3.8
 HTMX_VERSION=2.0.11
 ECHARTS_VERSION=5.6.0
+# The camera QR reader: the BarcodeDetector API (native where the browser has it, else
+# zxing-cpp compiled to WebAssembly); zxing-wasm is the version barcode-detector depends on.
+BARCODE_DETECTOR_VERSION=3.2.2
+ZXING_WASM_VERSION=3.1.3
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DEST="$ROOT/daodi/web/static/vendor"
@@ -26,7 +30,8 @@ fetch() {
 }
 
 mkdir -p "$DEST"
-rm -f "$DEST"/bootstrap-*.min.* "$DEST"/htmx-*.min.js "$DEST"/echarts-*.min.js
+rm -f "$DEST"/bootstrap-*.min.* "$DEST"/htmx-*.min.js "$DEST"/echarts-*.min.js \
+  "$DEST"/barcode-detector-*.js "$DEST"/zxing_reader-*.wasm
 
 bs="$(fetch "bootstrap@$BOOTSTRAP_VERSION" bootstrap)"
 cp "$bs/dist/css/bootstrap.min.css" "$DEST/bootstrap-$BOOTSTRAP_VERSION.min.css"
@@ -42,9 +47,16 @@ cp "$hx/dist/htmx.min.js" "$DEST/htmx-$HTMX_VERSION.min.js"
 ec="$(fetch "echarts@$ECHARTS_VERSION" echarts)"
 cp "$ec/dist/echarts.min.js" "$DEST/echarts-$ECHARTS_VERSION.min.js"
 
+bd="$(fetch "barcode-detector@$BARCODE_DETECTOR_VERSION" barcode-detector)"
+cp "$bd/dist/iife/ponyfill.js" "$DEST/barcode-detector-$BARCODE_DETECTOR_VERSION.ponyfill.min.js"
+zx="$(fetch "zxing-wasm@$ZXING_WASM_VERSION" zxing-wasm)"
+cp "$zx/dist/reader/zxing_reader.wasm" "$DEST/zxing_reader-$ZXING_WASM_VERSION.wasm"
+
 # Licences travel with the files.
 cp "$bs/LICENSE" "$DEST/LICENSE-bootstrap.txt"
 cp "$hx/LICENSE" "$DEST/LICENSE-htmx.txt"
 cp "$ec/LICENSE" "$DEST/LICENSE-echarts.txt"
+cp "$bd/LICENSE" "$DEST/LICENSE-barcode-detector.txt"
+cp "$zx/LICENSE" "$DEST/LICENSE-zxing-wasm.txt"
 
 ls -l "$DEST"

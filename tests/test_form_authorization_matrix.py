@@ -36,6 +36,13 @@ RESOURCE_BY_PREFIX = {
 }
 
 
+# The picker endpoints and the purposes tried on each (all of them, via the registries).
+PICKERS = {
+    "organisation_pick": ("seller", "point", "grower", "writable", "managed_by", "administered"),
+    "lot_pick": ("held", "visible", "seller_lot", "dispatch"),
+}
+
+
 def web_pages():
     def walk(patterns, prefix, namespace):
         for p in patterns:
@@ -79,8 +86,10 @@ def form_body(world: World, resource: str) -> dict:
 def concrete(route: str, world: World, resource: str) -> str:
     url = "/" + route.replace("<int:pk>", str(world.target_id(resource)))
     membership = Membership.objects.get(user=world.n.point_operator, organisation=world.n.point)
-    return url.replace("<int:membership_pk>", str(membership.pk)).replace(
-        "<slug:kind>", "organisations"
+    return (
+        url.replace("<int:membership_pk>", str(membership.pk))
+        .replace("<slug:kind>", "organisations")
+        .replace("<str:kind>", "lot")  # a lot's own labels
     )
 
 
@@ -106,6 +115,15 @@ def test_every_web_page_and_form_refuses_another_organisation(client, network):
                 book = openpyxl.load_workbook(io.BytesIO(response.content))
                 codes = {row[0] for sheet in book for row in sheet.iter_rows(values_only=True)}
                 assert network.household.code not in codes, "export leaks another org"
+            checked.add(name)
+            continue
+
+        if short in PICKERS:  # the pickers' JSON: never another organisation's choices
+            for purpose in PICKERS[short]:
+                body = client.get("/" + route, {"purpose": purpose}).json()
+                shown = [r["text"] for r in body["results"]]
+                assert network.household.name not in shown, (name, purpose)
+                assert all(world.lot.batch not in text for text in shown), (name, purpose)
             checked.add(name)
             continue
 

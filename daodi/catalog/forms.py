@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from daodi.core.forms import ActionModelForm
 from daodi.orgs.choices import OrgKind
 from daodi.orgs.models import Division, Organisation
+from daodi.orgs.pickers import OrganisationField
+from daodi.orgs.pickers import register as register_org_purpose
 
 from .models import GeographicIndication, Grade, Herb, TradeItem
 
@@ -67,6 +69,14 @@ class DivisionChoice(forms.ModelMultipleChoiceField):
         return f"{obj.full_name} ({obj.code})"
 
 
+def gi_holders(user):
+    """Who may hold a geographic indication: any organisation but a household."""
+    return Organisation.objects.exclude(kind=OrgKind.HOUSEHOLD)
+
+
+register_org_purpose("gi_holder", gi_holders)
+
+
 class IndicationForm(ActionModelForm):
     class Meta:
         model = GeographicIndication
@@ -94,7 +104,10 @@ class IndicationForm(ActionModelForm):
         self.fields["divisions"].queryset = Division.objects.select_related(
             "parent__parent__parent__parent"
         ).exclude(level="province")
-        self.fields["holder_org"].queryset = Organisation.objects.exclude(kind=OrgKind.HOUSEHOLD)
+        self.fields["holder_org"] = OrganisationField(
+            purpose="gi_holder", queryset=gi_holders(self.user), required=False,
+            label=self.fields["holder_org"].label,
+        )  # fmt: skip
 
 
 class TradeItemForm(ActionModelForm):

@@ -45,6 +45,13 @@ def add_domain_error(form: forms.BaseForm, exc: DomainError) -> None:
     form.add_error(None, str(exc.message))
 
 
+def scope_pickers(form: forms.BaseForm, user) -> None:
+    """Give each picker field of ``form`` the choices ``user`` may make (see core.pickers)."""
+    for field in form.fields.values():
+        if hasattr(field, "for_user"):
+            field.for_user(user)
+
+
 class StyledForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,6 +70,7 @@ class ActionModelForm(forms.ModelForm):
         self.user = user
         super().__init__(*args, **kwargs)
         style(self)
+        scope_pickers(self, user)
 
     def _post_clean(self):
         pass

@@ -38,6 +38,7 @@ from daodi.core.models import AuditEntry
 
 from . import review
 from .forms import add_domain_error, style
+from .pickers import swap_filter_fields
 
 PAGE_SIZE = 25
 AUDIT_ROWS = 20
@@ -129,6 +130,7 @@ class Resource:
         # Always bound (an empty query is a valid one), so an unfiltered list shows everything.
         fs = self.filterset_class(request.GET, queryset=queryset, request=request)
         self.limit_filter_choices(fs.form, request.user)
+        swap_filter_fields(fs.form, request.user)
         for field in fs.form.fields.values():
             if isinstance(field.widget, NullBooleanSelect):
                 # "Unknown" reads oddly on a filter: the empty choice means "any".
@@ -148,6 +150,10 @@ class Resource:
 
     def detail_context(self, request, obj) -> dict:
         return {}
+
+    def heading(self, obj) -> str:
+        """The detail page's heading: what a person calls the record."""
+        return str(obj)
 
     # --- permissions (what buttons to show; the actions decide again) ------------------------
     def can_create(self, user) -> bool:
@@ -230,7 +236,7 @@ class ListPage(ResourcePage):
         page.object_list = list(page.object_list)  # the rows prepared are the rows shown
         r.prepare_rows(page.object_list)
         columns = [(c, c.label or field_label(r.model, c.name)) for c in r.list_columns]
-        table = [(obj, [(c, display(obj, c.name)) for c in r.list_columns]) for obj in page]
+        table = [(obj, [(c, display(obj, c.name), label) for c, label in columns]) for obj in page]
         can_create = r.can_create(request.user)
         ctx = self.context(
             filter=fs,
@@ -263,6 +269,7 @@ class DetailPage(ResourcePage):
         can_write = r.can_write(request.user, obj)
         ctx = self.context(
             object=obj,
+            heading=r.heading(obj),
             fields=fields,
             audit=audit_trail(obj),
             can_write=can_write,

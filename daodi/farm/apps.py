@@ -8,4 +8,5 @@ class FarmConfig(AppConfig):
 
     def ready(self):
         # The consumer trace page shows plots and their GACP records (see resolver.story).
-        from . import story  # noqa: F401
+        # Picker purposes (which organisations and lots a form offers) register in forms.
+        from . import forms, story  # noqa: F401

@@ -9,12 +9,15 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from daodi.catalog.models import Grade
-from daodi.core.forms import ActionModelForm, StyledForm
+from daodi.core.forms import ActionModelForm, StyledForm, scope_pickers
 from daodi.orgs import policy
 from daodi.orgs.choices import DivisionLevel
 from daodi.orgs.models import Division, Organisation
-from daodi.trace.choices import IN_TRANSIT, LotStatus
+from daodi.orgs.pickers import OrganisationField
+from daodi.orgs.pickers import register as register_org_purpose
+from daodi.trace.choices import LotStatus
 from daodi.trace.models import Lot
+from daodi.trace.pickers import LotField, LotsField
 
 from . import queries
 from .choices import DryingMethod, HarvestMethod, ProcessKind
@@ -34,26 +37,18 @@ class ActionForm(StyledForm):
     def __init__(self, *args, user=None, instance=None, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        scope_pickers(self, user)
 
     def action_data(self) -> dict:
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
-def lot_label(lot) -> str:
-    herb = lot.herb.name if lot.herb_id else ""
-    return f"{lot.batch or lot.identifier} · {herb} · {lot.quantity} kg"
+def growers(user):
+    """Households and co-operatives whose records ``user`` may change (a plot's holder)."""
+    return Organisation.objects.filter(policy.org_q(user, write=True), kind__in=GROWER_KINDS)
 
 
-def held_lots(user):
-    return (
-        Lot.objects.filter(
-            policy.org_q(user, write=True, prefix="holder__"), status=LotStatus.ACTIVE
-        )
-        .exclude(batch="")
-        .exclude(disposition=IN_TRANSIT)
-        .select_related("herb")
-        .order_by("-id")
-    )
+register_org_purpose("grower", growers)
 
 
 def hint_when_none(field, user) -> None:
@@ -95,9 +90,10 @@ class PlotForm(ActionModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["holder"].queryset = Organisation.objects.filter(
-            policy.org_q(self.user, write=True), kind__in=GROWER_KINDS
-        )
+        self.fields["holder"] = OrganisationField(
+            purpose="grower", queryset=growers(self.user),
+            label=Plot._meta.get_field("holder").verbose_name,
+        )  # fmt: skip
         self.fields["village"].queryset = Division.objects.filter(level=DivisionLevel.VILLAGE)
         if self.instance.pk is None:
             del self.fields["is_active"]
@@ -128,9 +124,18 @@ class FarmRecordForm(ActionModelForm):
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
 
+    seed_lot = LotField(
+        label=_("Seed lot (ours)"), purpose="visible", any_known=True, required=False,
+        help_text=_("A lot of ours the seed came from: its number, printed code, or scan it."),
+    )  # fmt: skip
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plot"].queryset = queries.plots(self.user, write=True)
+
+    def clean_seed_lot(self):
+        lot = self.cleaned_data.get("seed_lot")
+        return lot.identifier if lot else ""
 
     def action_data(self):
         data = super().action_data()
@@ -161,10 +166,7 @@ class HarvestForm(ActionForm):
 
 class ProcessingForm(ActionForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=ProcessKind.choices)
-    lots = forms.ModelMultipleChoiceField(
-        label=_("Input lots (whole)"), queryset=None, to_field_name="identifier",
-        widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
+    lots = LotsField(label=_("Input lots (whole)"))
     output_kg = kg_field(_("Output weight (kg)"))
     grade = forms.ModelChoiceField(
         label=_("Grade"), queryset=Grade.objects.select_related("herb"), required=False
@@ -186,8 +188,6 @@ class ProcessingForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lots"].queryset = held_lots(self.user)
-        self.fields["lots"].label_from_instance = lot_label
         hint_when_none(self.fields["lots"], self.user)
 
     def clean_sensor_readings(self):

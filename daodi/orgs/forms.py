@@ -6,11 +6,12 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from daodi.core.forms import ActionModelForm, StyledForm
+from daodi.core.forms import ActionModelForm, StyledForm, scope_pickers
 
 from . import policy, queries
 from .choices import MANAGED_KINDS, OrgKind, Role
 from .models import Organisation, Site, User
+from .pickers import OrganisationField
 
 
 def _with_current(queryset, pk):
@@ -47,9 +48,10 @@ class OrganisationForm(ActionModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         current = self.instance.managed_by_id if self.instance.pk else None
-        self.fields["managed_by"].queryset = _with_current(
-            queries.organisations(self.user, write=True), current
-        )
+        self.fields["managed_by"] = OrganisationField(
+            purpose="managed_by", required=False, label=self.fields["managed_by"].label,
+            queryset=_with_current(queries.organisations(self.user, write=True), current),
+        )  # fmt: skip
         if self.instance.pk is None:
             # New records start active; deactivating is an edit.
             del self.fields["is_active"]
@@ -87,9 +89,10 @@ class SiteForm(ActionModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         current = self.instance.organisation_id if self.instance.pk else None
-        self.fields["organisation"].queryset = _with_current(
-            queries.organisations(self.user, write=True), current
-        )
+        self.fields["organisation"] = OrganisationField(
+            purpose="writable", label=self.fields["organisation"].label,
+            queryset=_with_current(queries.organisations(self.user, write=True), current),
+        )  # fmt: skip
         if self.instance.pk is None:
             del self.fields["is_active"]
 
@@ -103,9 +106,7 @@ class UserCreateForm(ActionModelForm):
         strip=False,
         help_text=password_validation.password_validators_help_text_html(),
     )
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.none()
-    )
+    organisation = OrganisationField(label=_("Organisation"), purpose="administered")
     # The least privilege unless the administrator chooses more.
     role = forms.ChoiceField(label=_("Role"), initial=Role.VIEWER)
 
@@ -115,7 +116,6 @@ class UserCreateForm(ActionModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = queries.administered_organisations(self.user)
         self.fields["role"].choices = grantable_roles(self.user)
         self.fields["username"].help_text = ""
 
@@ -130,14 +130,12 @@ class UserForm(ActionModelForm):
 class MembershipForm(StyledForm):
     """Give a person a role in one more organisation (or change the role they have there)."""
 
-    organisation = forms.ModelChoiceField(
-        label=_("Organisation"), queryset=Organisation.objects.none()
-    )
+    organisation = OrganisationField(label=_("Organisation"), purpose="administered")
     role = forms.ChoiceField(label=_("Role"), initial=Role.VIEWER)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = queries.administered_organisations(user)
+        scope_pickers(self, user)
         self.fields["role"].choices = grantable_roles(user)
 
 

@@ -5,6 +5,7 @@ from . import views
 app_name = "orgs"
 
 urlpatterns = [
+    path("organisations/pick/", views.organisation_pick, name="organisation_pick"),
     *views.organisations.urls(),
     *views.sites.urls(),
     *views.users.urls(detail_view=views.UserDetailPage),

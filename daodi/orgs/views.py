@@ -7,10 +7,10 @@ below only names its scoped query, filterset, form and actions. Writes go throug
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +22,7 @@ from daodi.core.errors import DomainError
 from daodi.core.forms import add_domain_error
 from daodi.core.views import Column, DetailPage, Resource, actor
 
-from . import actions, policy, queries
+from . import actions, pickers, policy, queries
 from .choices import WRITE_ROLES, OrgKind
 from .filters import OrganisationFilter, SiteFilter, UserFilter
 from .forms import (
@@ -189,13 +189,10 @@ class UserResource(Resource):
     def limit_filter_choices(self, form, user):
         # The shared filterset takes an organisation id; people pick it from a list.
         orgs = queries.organisations(user).exclude(kind=OrgKind.HOUSEHOLD)
-        form.fields["organisation"] = forms.TypedChoiceField(
+        form.fields["organisation"] = pickers.OrganisationField(
+            purpose="readable", queryset=orgs, required=False,
             label=form.fields["organisation"].label,
-            required=False,
-            coerce=int,
-            empty_value=None,
-            choices=[("", "---------"), *((o.pk, str(o)) for o in orgs)],
-        )
+        )  # fmt: skip
 
     def can_create(self, user):
         return queries.administered_organisations(user).exists()
@@ -291,3 +288,14 @@ def token_revoke(request, pk):
 organisations = OrganisationResource()
 sites = SiteResource()
 users = UserResource()
+
+
+@login_required
+def organisation_pick(request):
+    """``GET /organisations/pick/?purpose=<purpose>&q=…``: the organisations the user may
+    choose for ``purpose`` matching ``q``, as ``{"results": [{"id", "text", "hint"}]}``."""
+    purpose = request.GET.get("purpose", "")
+    if purpose not in pickers.PURPOSES:
+        return JsonResponse({"error": _("Unknown purpose.")}, status=400)
+    found = pickers.find(purpose, request.user, request.GET.get("q", ""))
+    return JsonResponse({"results": [pickers.result(org, purpose) for org in found]})

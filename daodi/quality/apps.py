@@ -9,6 +9,7 @@ class QualityConfig(AppConfig):
     def ready(self):
         from daodi.trace.resolver import story
 
+        from . import forms  # noqa: F401  (registers the picker purposes)
         from .resolver import test_results
 
         # Replaces the trace app's own "tests" section (inspection events only) with the

@@ -6,11 +6,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from daodi.core.forms import ActionModelForm, StyledForm
+from daodi.core.forms import ActionModelForm, StyledForm, scope_pickers
+from daodi.orgs import pickers as org_pickers
 from daodi.orgs import policy
 from daodi.orgs.models import Organisation
-from daodi.trace import queries as trace_queries
+from daodi.orgs.pickers import OrganisationField
 from daodi.trace.models import Lot
+from daodi.trace.pickers import LotField
 
 from . import queries
 from .actions import ITEM_FIELDS, MAPPING_FIELDS
@@ -22,6 +24,9 @@ def writable_orgs(user):
     return Organisation.objects.filter(policy.org_q(user, write=True)).order_by("name")
 
 
+org_pickers.register("lab", lambda user: queries.all_labs())
+
+
 class SpecSetForm(ActionModelForm):
     class Meta:
         model = SpecSet
@@ -30,7 +35,10 @@ class SpecSetForm(ActionModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = writable_orgs(self.user)
+        self.fields["organisation"] = OrganisationField(
+            purpose="writable", queryset=writable_orgs(self.user), required=False,
+            label=SpecSet._meta.get_field("organisation").verbose_name,
+        )  # fmt: skip
         self.fields["code"].required = False
         self.fields["code"].help_text = _("Leave empty to derive it from authority and edition.")
         if self.instance.pk:
@@ -61,43 +69,20 @@ class SpecImportForm(StyledForm):
             "verified_by, verified_at, note."
         ),
     )
-    organisation = forms.ModelChoiceField(
+    organisation = OrganisationField(
         label=_("Owner"),
-        queryset=Organisation.objects.none(),
+        purpose="writable",
         required=False,
         help_text=_("Empty: a set of the platform (platform administrators only)."),
     )
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = writable_orgs(user)
-
-
-class LotField(forms.CharField):
-    """A lot or item by its identifier (EPC URN or Digital Link, as scanned)."""
-
-    def clean(self, value):
-        value = super().clean(value)
-        try:
-            canonical = trace_queries.canonical(value)
-        except trace_queries.UnknownIdentifier as exc:
-            raise forms.ValidationError(_("Not a valid lot or item identifier.")) from exc
-        lot = (
-            Lot.objects.select_related("herb", "grade", "holder")
-            .filter(identifier=canonical)
-            .first()
-        )
-        if lot is None:
-            raise forms.ValidationError(_("No lot or item with this identifier is known."))
-        return lot
+        scope_pickers(self, user)
 
 
 class SampleForm(StyledForm):
-    lot = LotField(
-        label=_("Lot or item"),
-        max_length=255,
-        help_text=_("Scan the lot label or paste its code (EPC URN or GS1 Digital Link)."),
-    )
+    lot = LotField(label=_("Lot or item"), purpose="visible", any_known=True)
     quantity = forms.DecimalField(label=_("Quantity"), min_value=0, max_digits=10, decimal_places=3)
     unit = forms.ChoiceField(label=_("Unit"), choices=SampleUnit.choices, initial=SampleUnit.GRAM)
     taken_at = forms.DateTimeField(
@@ -114,15 +99,13 @@ class SampleForm(StyledForm):
         required=False,
         help_text=_("e.g. 青翘; empty takes the lot's specification (规格)."),
     )
-    organisation = forms.ModelChoiceField(
+    organisation = OrganisationField(
         label=_("Sampled by"),
-        queryset=Organisation.objects.none(),
+        purpose="writable",
         required=False,
         help_text=_("Empty: your organisation that holds or manages the lot."),
     )
-    lab = forms.ModelChoiceField(
-        label=_("Send to lab"), queryset=Organisation.objects.none(), required=False
-    )
+    lab = OrganisationField(label=_("Send to lab"), purpose="lab", required=False)
     spec_sets = forms.ModelMultipleChoiceField(
         label=_("Judge against"),
         queryset=SpecSet.objects.none(),
@@ -141,8 +124,7 @@ class SampleForm(StyledForm):
             initial["lot"] = found.identifier if found else ""
         initial.setdefault("taken_at", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = writable_orgs(user)
-        self.fields["lab"].queryset = queries.all_labs().order_by("name")
+        scope_pickers(self, user)
         self.fields["spec_sets"].queryset = queries.spec_sets(user).filter(status="approved")
 
     def action_data(self):
@@ -153,7 +135,7 @@ class SampleForm(StyledForm):
 
 
 class OrderForm(StyledForm):
-    lab = forms.ModelChoiceField(label=_("Lab"), queryset=Organisation.objects.none())
+    lab = OrganisationField(label=_("Lab"), purpose="lab")
     spec_sets = forms.ModelMultipleChoiceField(
         label=_("Judge against"),
         queryset=SpecSet.objects.none(),
@@ -165,7 +147,7 @@ class OrderForm(StyledForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lab"].queryset = queries.all_labs().order_by("name")
+        scope_pickers(self, user)
         self.fields["spec_sets"].queryset = queries.spec_sets(user).filter(status="approved")
 
 

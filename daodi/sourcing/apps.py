@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class SourcingConfig(AppConfig):
     name = "daodi.sourcing"
     verbose_name = _("Buying network")
+
+    def ready(self):
+        # The picker purposes of this app's forms (orgs.pickers, trace.pickers) register there.
+        from . import forms  # noqa: F401

@@ -2,29 +2,71 @@
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from daodi.catalog.models import GeographicIndication, Grade, Herb, TradeItem
-from daodi.core.forms import StyledForm, style
-from daodi.farm.forms import NUMBER, ActionForm, held_lots, hint_when_none, kg_field, lot_label
+from daodi.core.forms import StyledForm, scope_pickers, style
+from daodi.farm.forms import NUMBER, ActionForm, hint_when_none, kg_field
+from daodi.orgs import pickers as org_pickers
 from daodi.orgs import policy
 from daodi.orgs.choices import DivisionLevel
 from daodi.orgs.models import Division, Organisation
+from daodi.orgs.pickers import OrganisationField
+from daodi.trace import pickers as lot_pickers
 from daodi.trace.choices import LotStatus
 from daodi.trace.epcis import identifiers
 from daodi.trace.models import Lot
+from daodi.trace.pickers import LotField, LotsField
 
 from . import queries
 from .choices import ClaimPurpose, LossReason, PaymentMethod, PriceUnit
 
-SHOWN = 500
-SELLERS_SHOWN = 50  # the seller search finds the others (a hub reads thousands)
+
+def _seller_search(user, qs, q):
+    """Sellers by name, phone, code or ID card (what a grower tells the point)."""
+    return qs.filter(pk__in=queries.sellers(user, q, limit=None).values("pk"))
+
+
+def seller_lots(user):
+    """Recorded harvest lots of the sellers ``user`` may buy from."""
+    sellers = queries.sellers(user, limit=None)
+    return Lot.objects.filter(
+        holder__in=sellers.values("pk"), status=LotStatus.ACTIVE
+    ).select_related("herb", "holder")
+
+
+def dispatch_sources(user):
+    """The hub, stations and points ``user`` may send from."""
+    return Organisation.objects.filter(policy.org_q(user, write=True), kind__in=queries.NETWORK)
+
+
+def _seller_hint(org) -> str:
+    """A seller told apart as the point knows them: place, phone, the masked ID card."""
+    identity = getattr(org, "identity", None)
+    parts = [org.division.name if org.division_id else "", org.phone]
+    parts.append(identity.id_card_masked if identity is not None else "")
+    return " · ".join(p for p in parts if p) or org_pickers.hint(org)
+
+
+org_pickers.register(
+    "seller", lambda user: queries.sellers(user, limit=None), _seller_search, _seller_hint
+)
+org_pickers.register("point", queries.points)
+org_pickers.register("dispatch_source", dispatch_sources)
+org_pickers.register("dispatch_destination", queries.destinations)
+
+
+def dispatch_lots(user):
+    """The lots a dispatch may carry: held by a place ``user`` may send from."""
+    return lot_pickers.held_lots(user).filter(holder__in=dispatch_sources(user))
+
+
+lot_pickers.register("seller_lot", seller_lots)
+lot_pickers.register("dispatch", dispatch_lots)
 
 
 def lot_number(identifier: str) -> str:
@@ -34,22 +76,6 @@ def lot_number(identifier: str) -> str:
         return identifiers.parse(identifier, verify=False).qualifier("10") or identifier
     except identifiers.IdentifierError:
         return identifier
-
-
-def _show_first(form, name: str, count: int) -> None:
-    """Render only the first ``count`` choices of a model choice field (and the chosen
-    one); its query set still decides what is valid."""
-    field = form[name].field
-    chosen = form.data.get(form.add_prefix(name)) if form.is_bound else form.initial.get(name)
-    shown = list(field.queryset[:count])
-    key = field.to_field_name or "pk"
-    if chosen and all(str(getattr(o, key)) != str(chosen) for o in shown):
-        # Not a valid choice at all: the field says so when the form is cleaned.
-        with contextlib.suppress(ValueError, ValidationError):
-            shown += list(field.queryset.filter(**{key: chosen})[:1])
-    field.widget.choices = [("", field.empty_label or "")] + [
-        (getattr(o, key), field.label_from_instance(o)) for o in shown
-    ]
 
 
 def confirmed(form) -> bool:
@@ -69,13 +95,15 @@ class PurchaseForm(ActionForm):
     """A purchase on a phone: the seller found by name, phone or ID card; weights; money."""
 
     client_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
-    point = forms.ModelChoiceField(label=_("Buying point"), queryset=Organisation.objects.none())
-    seller = forms.ModelChoiceField(label=_("Seller"), queryset=Organisation.objects.none())
-    lot = forms.ModelChoiceField(
+    point = OrganisationField(label=_("Buying point"), purpose="point")
+    seller = OrganisationField(
+        label=_("Seller"), purpose="seller",
+        help_text=_("Type the name, phone number or the last digits of the ID card."),
+    )  # fmt: skip
+    lot = LotField(
         label=_("Seller's harvest lot"),
-        queryset=Lot.objects.none(),
+        purpose="seller_lot",
         required=False,
-        to_field_name="identifier",
         help_text=_("When the grower brings a recorded harvest; otherwise a new lot is made."),
     )
     herb = forms.ModelChoiceField(label=_("Herb"), queryset=Herb.objects.filter(is_active=True))
@@ -107,21 +135,9 @@ class PurchaseForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        points = queries.points(self.user)
-        self.fields["point"].queryset = points
+        points = self.fields["point"].queryset
         if not self.is_bound and points.count() == 1:
-            self.fields["point"].initial = points.first().pk
-        # Any seller and lot the user may buy from is accepted; the lists show the first
-        # SHOWN (a hub reads thousands of households) and what was chosen, and the seller
-        # search finds the others.
-        sellers = queries.sellers(self.user, limit=None)
-        self.fields["seller"].queryset = sellers
-        self.fields["lot"].queryset = Lot.objects.filter(
-            holder__in=sellers.values("pk"), status=LotStatus.ACTIVE
-        ).select_related("herb")
-        self.fields["lot"].label_from_instance = lot_label
-        _show_first(self, "seller", SELLERS_SHOWN)
-        _show_first(self, "lot", SHOWN)
+            self.fields["point"].initial = points.first()
         if not self.is_bound:
             # The key is made when the form is shown: sending the same page twice repeats it.
             self.initial.setdefault("client_key", uuid.uuid4().hex)
@@ -163,7 +179,7 @@ def villages(user):
 class SellerForm(ActionForm):
     """A new grower household, registered from inside the purchase form."""
 
-    point = forms.ModelChoiceField(label=_("Buying point"), queryset=Organisation.objects.none())
+    point = OrganisationField(label=_("Buying point"), purpose="point")
     name = forms.CharField(label=_("Name (family name first)"), max_length=120)
     id_card = forms.CharField(label=_("ID card number"), max_length=20)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
@@ -171,17 +187,16 @@ class SellerForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="new_seller", **kwargs)
-        points = queries.points(self.user)
-        self.fields["point"].queryset = points
+        points = self.fields["point"].queryset
         if not self.is_bound and points.count() == 1:
-            self.fields["point"].initial = points.first().pk
+            self.fields["point"].initial = points.first()
         self.fields["village"].queryset = villages(self.user)
 
 
 class CorrectionForm(ActionForm):
     """A purchase's values as recorded, to correct, and why."""
 
-    seller = forms.ModelChoiceField(label=_("Seller"), queryset=Organisation.objects.none())
+    seller = OrganisationField(label=_("Seller"), purpose="seller")
     gross_kg = kg_field(_("Gross (kg)"))
     tare_kg = kg_field(_("Tare (kg)"), required=False)
     moisture_pct = PurchaseForm.base_fields["moisture_pct"]
@@ -207,11 +222,6 @@ class CorrectionForm(ActionForm):
             self.initial["seller"] = purchase.seller_id
             if purchase.amount_paid == purchase.amount:  # paid in full: left empty
                 self.initial["amount_paid"] = None
-        _show_first(self, "seller", SELLERS_SHOWN)
-        if not self.is_bound and purchase.seller_id not in [
-            c[0] for c in self.fields["seller"].widget.choices
-        ]:
-            self.fields["seller"].widget.choices.append((purchase.seller_id, str(purchase.seller)))
 
     def clean(self):
         data = super().clean()
@@ -234,34 +244,16 @@ class NoteForm(StyledForm):
 
 
 class DispatchForm(ActionForm):
-    source = forms.ModelChoiceField(label=_("From"), queryset=Organisation.objects.none())
-    destination = forms.ModelChoiceField(label=_("To"), queryset=Organisation.objects.none())
-    lots = forms.ModelMultipleChoiceField(
-        label=_("Lots"), queryset=Lot.objects.none(), to_field_name="identifier",
-        widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
-    vehicle = forms.CharField(label=_("Vehicle"), max_length=40, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        mine = Organisation.objects.filter(
-            policy.org_q(self.user, write=True), kind__in=queries.NETWORK
-        )
-        self.fields["source"].queryset = mine
-        self.fields["destination"].queryset = queries.destinations(self.user)
-        self.fields["destination"].label_from_instance = lambda org: (
-            _("%(name)s (%(kind)s)")
-            % {
-                "name": org.name,
-                "kind": org.get_kind_display(),
-            }
-        )
-        self.fields["destination"].help_text = _(
+    source = OrganisationField(label=_("From"), purpose="dispatch_source")
+    destination = OrganisationField(
+        label=_("To"), purpose="dispatch_destination",
+        help_text=_(
             "Up the network to your station or hub; from the county hub also on to a "
             "processor, manufacturer or trader."
-        )
-        self.fields["lots"].queryset = held_lots(self.user).filter(holder__in=mine)
-        self.fields["lots"].label_from_instance = lot_label
+        ),
+    )  # fmt: skip
+    lots = LotsField(label=_("Lots"), purpose="dispatch")
+    vehicle = forms.CharField(label=_("Vehicle"), max_length=40, required=False)
 
     def action_data(self):
         data = super().action_data()
@@ -298,15 +290,7 @@ class ReceiptForm(StyledForm):
 
 
 class ComminglingForm(ActionForm):
-    lots = forms.ModelMultipleChoiceField(
-        label=_("Lots"), queryset=Lot.objects.none(), to_field_name="identifier",
-        widget=forms.CheckboxSelectMultiple,
-    )  # fmt: skip
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["lots"].queryset = held_lots(self.user)
-        self.fields["lots"].label_from_instance = lot_label
+    lots = LotsField(label=_("Lots"))
 
     def action_data(self):
         return {"inputs": [(lot.identifier, lot.quantity) for lot in self.cleaned_data["lots"]]}
@@ -318,17 +302,10 @@ class PalletForm(ComminglingForm):
 
 
 class LossForm(ActionForm):
-    lot = forms.ModelChoiceField(
-        label=_("Lot"), queryset=Lot.objects.none(), to_field_name="identifier"
-    )
+    lot = LotField(label=_("Lot"))
     kg = kg_field(_("Weight (kg)"))
     reason = forms.ChoiceField(label=_("Loss reason"), choices=LossReason.choices)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["lot"].queryset = held_lots(self.user)
-        self.fields["lot"].label_from_instance = lot_label
 
     def action_data(self):
         data = super().action_data()
@@ -351,9 +328,7 @@ class GIClaimForm(LossForm):
 class PackingForm(ActionForm):
     """A packing run: the lot packed from (one the user holds), the retail pack, how many."""
 
-    lot = forms.ModelChoiceField(
-        label=_("Lot to pack"), queryset=Lot.objects.none(), to_field_name="identifier"
-    )
+    lot = LotField(label=_("Lot to pack"))
     trade_item = forms.ModelChoiceField(
         label=_("Retail pack"),
         queryset=TradeItem.objects.filter(net_quantity__isnull=False).select_related(
@@ -374,8 +349,7 @@ class PackingForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lot"].queryset = held_lots(self.user).select_related("grade")
-        self.fields["lot"].label_from_instance = lot_label
+        self.fields["lot"].queryset = lot_pickers.held_lots(self.user).select_related("grade")
         hint_when_none(self.fields["lot"], self.user)
 
     def action_data(self):
@@ -385,7 +359,7 @@ class PackingForm(ActionForm):
 
 
 class LedgerImportForm(StyledForm):
-    point = forms.ModelChoiceField(label=_("Buying point"), queryset=Organisation.objects.none())
+    point = OrganisationField(label=_("Buying point"), purpose="point")
     file = forms.FileField(label=_("Purchase ledger (.xlsx)"))
     confirm = forms.BooleanField(
         label=_("Weights and prices outside the herbs' usual ranges were checked"),
@@ -394,4 +368,4 @@ class LedgerImportForm(StyledForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["point"].queryset = queries.points(user)
+        scope_pickers(self, user)

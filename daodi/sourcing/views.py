@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -303,21 +302,6 @@ def receipt(request, pk):
     response = HttpResponse(documents.receipt_pdf(purchase), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="receipt-{purchase.receipt_no}.pdf"'
     return response
-
-
-@login_required
-def seller_options(request):
-    """``<option>``s of the sellers matching ``q`` (the purchase form's search box)."""
-    found = queries.sellers(request.user, request.GET.get("q", ""))
-    body = format_html_join(
-        "",
-        '<option value="{}">{}{}</option>',
-        (
-            (o.pk, o.name, f" · {o.identity.id_card_masked}" if hasattr(o, "identity") else "")
-            for o in found
-        ),
-    )
-    return HttpResponse(body)
 
 
 @login_required
@@ -658,7 +642,6 @@ urlpatterns = [
     path("purchases/<int:pk>/receipt/", receipt, name="purchase_receipt"),
     path("purchases/<int:pk>/correct/", purchase_correct, name="purchase_correct"),
     path("purchases/<int:pk>/void/", purchase_void, name="purchase_void"),
-    path("sellers/options/", seller_options, name="seller_options"),
     path("sellers/register/", seller_register, name="seller_register"),
     path("ledger/import/", ledger_import, name="ledger_import"),
     *pages(DISPATCHES),

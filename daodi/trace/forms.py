@@ -1,16 +1,21 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from daodi.core.forms import StyledForm
+from daodi.core.forms import StyledForm, scope_pickers
+
+from .pickers import LotField
 
 
 class RecallForm(StyledForm):
-    identifier = forms.CharField(
-        label=_("Lot or item to recall"),
-        max_length=255,
-        help_text=_("EPC URN or GS1 Digital Link, e.g. scanned from the label."),
-    )
+    identifier = LotField(label=_("Lot or item to recall"), purpose="visible", any_known=True)
     reason = forms.CharField(label=_("Recall reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope_pickers(self, user)
+
+    def clean_identifier(self):
+        return self.cleaned_data["identifier"].identifier
 
 
 class LabelForm(StyledForm):

@@ -249,6 +249,13 @@ class Lot(models.Model):
     def __str__(self) -> str:
         return self.identifier
 
+    @property
+    def number(self) -> str:
+        """What a person calls the lot: its batch number (and serial), else its identifier."""
+        if not self.batch:
+            return self.serial or self.identifier
+        return f"{self.batch} · {self.serial}" if self.serial else self.batch
+
     @cached_property
     def blocks(self) -> list:
         """What stops this lot from being used, itself or through its inputs

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -16,11 +17,23 @@ from daodi.core.forms import add_domain_error
 from daodi.core.views import Column, DetailPage, ListPage, Resource, actor
 from daodi.orgs import policy
 
-from . import actions, labels, places, queries, usability
+from . import actions, labels, pickers, places, queries, usability
 from .documents import element_string
+from .epcis import identifiers
 from .filters import LotFilter, RecallFilter
 from .forms import LabelForm, RecallForm
 from .models import Lot, Recall
+
+LINEAGE_PAGE = 25
+
+
+def short_name(identifier: str) -> str:
+    """A lot or item as its number (serial, else batch), else the identifier as it is."""
+    try:
+        parsed = identifiers.parse(identifier)
+    except identifiers.IdentifierError:
+        return identifier
+    return parsed.qualifier("21") or parsed.qualifier("10") or identifier
 
 
 class LotResource(Resource):
@@ -29,7 +42,7 @@ class LotResource(Resource):
     model, namespace, name = Lot, "trace", "lot"
     filterset_class = LotFilter
     list_columns = (
-        Column("identifier", link=True),
+        Column("number", gettext_lazy("Lot number"), link=True),
         Column("herb"),
         Column("grade", wide=True),
         Column("quantity"),
@@ -71,12 +84,17 @@ class LotResource(Resource):
     def can_write(self, user, obj):
         return False
 
+    def heading(self, obj):
+        return obj.number
+
     def detail_context(self, request, obj):
         graph = queries.graph(obj.identifier, direction="both", user=request.user)
         events = list(queries.history([obj.identifier]).order_by("-event_time", "-id")[:50])
         named = places.names(e.biz_location or e.read_point for e in events)
         for event in events:
             event.place = named.get(event.biz_location or event.read_point, "")
+        # A lot packed into thousands of items has thousands of edges: they page.
+        edges = Paginator(graph["edges"], LINEAGE_PAGE).get_page(request.GET.get("lineage"))
         pks = dict(
             Lot.objects.filter(identifier__in=[b.identifier for b in obj.blocks]).values_list(
                 "identifier", "pk"
@@ -84,8 +102,9 @@ class LotResource(Resource):
         )
         return {
             "graph": graph,
+            "edges": _lineage(list(edges)),
+            "edge_page": edges,
             "blocks": [_block_line(obj, b, pks.get(b.identifier)) for b in obj.blocks],
-            "lineage": _lineage(graph),
             "events": events,
             "can_label": policy.scope(
                 Lot.objects.filter(pk=obj.pk), request.user, write=True
@@ -95,28 +114,31 @@ class LotResource(Resource):
         }
 
 
-def _lineage(graph: dict) -> list[dict]:
-    """The lineage's steps as people read them: each lot by its lot number (and the lot's
-    page when there is one), each step by its name."""
-    names = {e["from"] for e in graph["edges"]} | {e["to"] for e in graph["edges"]}
+def _lineage(edges: list[dict]) -> list[dict]:
+    """The lineage's steps as people read them: each lot by its herb and number (and the
+    lot's page when there is one), each step by its name."""
+    names = {e["from"] for e in edges} | {e["to"] for e in edges}
     lots = {
         row["identifier"]: row
-        for row in Lot.objects.filter(identifier__in=names).values(
-            "identifier", "pk", "batch", "serial", "herb__name"
-        )
+        for row in Lot.objects.filter(identifier__in=names).values("identifier", "pk", "herb__name")
     }
 
     def node(identifier):
         row = lots.get(identifier)
+        number = short_name(identifier)
         if row is None:
-            return {"label": element_string(identifier) or identifier, "pk": None}
-        number = " · ".join(v for v in (row["batch"], row["serial"]) if v)
+            return {
+                "label": number
+                if number != identifier
+                else element_string(identifier) or identifier,
+                "pk": None,
+            }
         label = " ".join(v for v in (row["herb__name"], number) if v)
-        return {"label": label or element_string(identifier), "pk": row["pk"]}
+        return {"label": label, "pk": row["pk"]}
 
     return [
         {"from": node(e["from"]), "to": node(e["to"]), "step": e["bizStep"], "time": e["time"]}
-        for e in graph["edges"]
+        for e in edges
     ]
 
 
@@ -198,7 +220,7 @@ def lot_labels(request, pk: int, kind: str):
 @login_required
 def recall_create(request):
     """Start a recall: everything made from the lot is marked recalled and reported."""
-    form = RecallForm(request.POST or None, initial=request.GET or None)
+    form = RecallForm(request.POST or None, initial=request.GET or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             started = actions.start_recall(actor=actor(request), **form.cleaned_data)
@@ -234,7 +256,19 @@ def _read_only(resource: Resource) -> list:
     ]
 
 
+@login_required
+def lot_pick(request):
+    """``GET /trace/lots/pick/?purpose=<purpose>&q=…``: lots of ``purpose`` matching ``q``,
+    as ``{"results": [{"id", "text", "hint"}]}`` (``id`` is the printed GS1 code)."""
+    purpose = request.GET.get("purpose", "")
+    if purpose not in pickers.PURPOSES:
+        return JsonResponse({"error": _("Unknown purpose.")}, status=400)
+    found = pickers.search(pickers.PURPOSES[purpose](request.user), request.GET.get("q", ""))
+    return JsonResponse({"results": [pickers.result(lot) for lot in found]})
+
+
 urlpatterns = [
+    path("lots/pick/", lot_pick, name="lot_pick"),
     *_read_only(lots),
     path("lots/<int:pk>/labels/<str:kind>.pdf", lot_labels, name="lot_labels"),
     path("recalls/new/", recall_create, name="recall_create"),

@@ -89,6 +89,14 @@ def screenshot():
     return save
 
 
+def pick(page, field: str, typed: str, choose: str | None = None) -> None:
+    """Type into the picker of ``field`` and take the match showing ``choose`` (default: the
+    typed text), as a person does on the phone (core/pickers.py, web/picker.js)."""
+    picker = page.get_by_test_id(f"picker-{field}")
+    picker.locator("[data-pick-text]").fill(typed)
+    picker.locator("[role=option]", has_text=choose or typed).first.click()
+
+
 @pytest.fixture(autouse=True)
 def reference_data(transactional_db):
     """The rows migrations load (standard units, the banned-pesticide list), back in place.

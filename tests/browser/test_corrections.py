@@ -4,6 +4,7 @@ range, then corrects its weight on the record, which shows who corrected it and 
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -48,7 +49,8 @@ def test_a_new_household_is_registered_inside_the_purchase_which_is_confirmed_an
     page.get_by_test_id("seller-register").click()
     expect(page.get_by_test_id("seller-registered")).to_be_visible()
     seller = Organisation.objects.get(name="王秀英")
-    expect(page.locator("#id_seller")).to_have_value(str(seller.pk))
+    expect(page.locator('input[name="seller__id"]')).to_have_value(str(seller.pk))
+    expect(page.get_by_test_id("seller")).to_have_value(re.compile("^王秀英"))
     assert fits_the_phone(page)
 
     # When the operator types 95 元/kg for a herb bought at 5–60, the form asks first.

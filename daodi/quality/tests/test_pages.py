@@ -54,7 +54,9 @@ def test_an_unknown_lot_is_a_form_error_and_nothing_is_written(world, client):
          "taken_at": "2026-07-20T09:30", "product_form": "crude"},
     )  # fmt: skip
     assert response.status_code == 200
-    assert response.context["form"].errors["lot"] == ["未找到使用此标识符的批次或单品。"]
+    assert response.context["form"].errors["lot"] == [
+        "此处可选的批次或单品中没有编码为 https://id.gs1.org/01/09521234000013/10/NOPE 的。"
+    ]
     assert not Sample.objects.exists()
 
 

@@ -17,7 +17,9 @@ from ..models import (
 )
 
 
-class CorrectionSerializer(serializers.ModelSerializer):
+class SourcingCorrectionSerializer(serializers.ModelSerializer):
+    """A correction of a purchase or dispatch (its schema name keeps clear of quality's)."""
+
     user = serializers.StringRelatedField()
     declaration = serializers.SlugRelatedField(slug_field="event_id", read_only=True)
     corrective = serializers.SlugRelatedField(slug_field="event_id", read_only=True)
@@ -43,7 +45,7 @@ class PurchaseSerializer(BuiltOnceFields, serializers.ModelSerializer):
         help_text="Record it although weight or price lie outside the herb's plausible ranges "
         "(refused with code implausible_purchase otherwise).",
     )
-    corrections = CorrectionSerializer(many=True, read_only=True)
+    corrections = SourcingCorrectionSerializer(many=True, read_only=True)
 
     class Meta:
         model = Purchase
@@ -117,7 +119,7 @@ class DispatchSerializer(serializers.ModelSerializer):
     lots = serializers.ListField(child=serializers.CharField(max_length=255), write_only=True)
     lines = DispatchLineSerializer(many=True, read_only=True)
     sent_at = serializers.DateTimeField(required=False)
-    corrections = CorrectionSerializer(many=True, read_only=True)
+    corrections = SourcingCorrectionSerializer(many=True, read_only=True)
 
     class Meta:
         model = Dispatch

@@ -13,7 +13,6 @@ from daodi.core.actor import Actor
 from daodi.core.errors import DomainError
 from daodi.core.models import Refusal
 from daodi.farm import actions as farm_actions
-from daodi.farm.forms import held_lots
 from daodi.farm.tests.helpers import state
 from daodi.farm.tests.world import SYSTEM
 from daodi.sourcing import actions, gi, queries
@@ -21,6 +20,7 @@ from daodi.sourcing.models import Dispatch, GIClaim
 from daodi.trace import actions as trace_actions
 from daodi.trace import queries as trace_queries
 from daodi.trace.models import Lot
+from daodi.trace.pickers import held_lots
 from daodi.trace.resolver import story
 
 pytestmark = pytest.mark.django_db

@@ -56,17 +56,15 @@ def test_a_point_operator_records_a_purchase_and_a_resent_form_changes_nothing(c
     assert state() == before
 
 
-def test_a_seller_beyond_the_listed_ones_is_accepted(client, fields, monkeypatch):
-    """The seller list shows the first few; one found by the search is bought from."""
-    from daodi.sourcing import forms
-
-    monkeypatch.setattr(forms, "SELLERS_SHOWN", 1)
-    later = make_org(OrgKind.HOUSEHOLD, "赵小满", "HH8", fields.n.point)  # after 王大山
+def test_no_seller_list_is_sent_and_a_typed_name_is_bought_from(client, fields):
+    """The seller is found through the picker (no list of households is sent); without
+    JavaScript the typed name is resolved among the sellers the point may buy from."""
+    later = make_org(OrgKind.HOUSEHOLD, "赵小满", "HH8", fields.n.point)
     client.force_login(fields.n.point_operator)
     page = client.get("/sourcing/purchases/new/").content.decode()
-    assert "王大山" in page and "赵小满" not in page
+    assert "赵小满" not in page and "王大山" not in page and '<select name="seller"' not in page
     response = client.post(
-        "/sourcing/purchases/new/", purchase_form(client, fields, seller=later.pk)
+        "/sourcing/purchases/new/", purchase_form(client, fields, seller="赵小满")
     )
     assert response.status_code == 302 and Purchase.objects.get().seller == later
 
