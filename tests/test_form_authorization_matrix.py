@@ -19,6 +19,8 @@ from daodi.orgs.models import Membership
 from .authz import SHARED, World, farm, quality, state
 
 PUBLIC = {"home", "login", "logout", "set_language"} | quality.PUBLIC
+# Lists that are the pages of one kind of organisation (labs, packers): refused to others.
+ROLE_LISTS = {"queue_list", "mapping_list", "packing_list"}
 RESOURCE_BY_PREFIX = {
     "organisation": "organisations",
     "site": "sites",
@@ -59,6 +61,41 @@ def web_pages():
             continue
         if name.split(":")[-1] not in PUBLIC:
             yield route, name
+
+
+def check_followup_page(client, world: World, route: str, name: str) -> None:
+    """Follow-ups: a regulator's pages; a notice is read only by the organisation it went to."""
+    from daodi.core import followups
+    from daodi.core.actor import Actor
+    from daodi.core.models import Refusal
+
+    n = world.n
+    refusal = Refusal.objects.create(
+        channel="web", organisation=n.point, code="banned_pesticide", message="矩阵"
+    )
+    notice = followups.notify(
+        actor=Actor.system(), kind="refusal", key=str(refusal.pk), message="矩阵通知"
+    )
+    url = "/" + route.replace("<int:pk>", str(notice.pk))
+    short = name.split(":")[-1]
+    before = state()
+    if short == "followup_list":
+        page = client.get(url)
+        assert page.status_code == 200 and "矩阵通知" not in page.content.decode(), name
+    elif short == "followup_detail":
+        finding = f"{url}?kind=refusal&key={refusal.pk}"
+        assert client.get(finding).status_code == 403, name
+        assert client.post(finding, {"step": "close", "note": "越权"}).status_code == 403, name
+        assert state() == before, f"{url} changed data although refused"
+        client.force_login(n.regulator)
+        assert client.get(finding).status_code == 200, (name, "regulator")
+    else:  # followup_read
+        assert client.post(url).status_code == 404, name
+        assert state() == before, f"POST {url} changed data although refused"
+        client.force_login(n.point_operator)
+        assert client.post(url).status_code == 302, (name, "owner")
+    if short == "followup_list":
+        assert state() == before, f"{url} changed data"
 
 
 def form_body(world: World, resource: str) -> dict:
@@ -118,6 +155,11 @@ def test_every_web_page_and_form_refuses_another_organisation(client, network):
             checked.add(name)
             continue
 
+        if short.startswith("followup_"):
+            check_followup_page(client, world, route, name)
+            checked.add(name)
+            continue
+
         if short in PICKERS:  # the pickers' JSON: never another organisation's choices
             for purpose in PICKERS[short]:
                 body = client.get("/" + route, {"purpose": purpose}).json()
@@ -134,6 +176,14 @@ def test_every_web_page_and_form_refuses_another_organisation(client, network):
         resource = RESOURCE_BY_PREFIX[url_name]
         url = concrete(route, world, resource)
         before = state()
+
+        if short in ROLE_LISTS:  # a lab's or a packer's pages: nobody else's, not even empty
+            assert client.get(url).status_code == 403, name
+            lab = short != "packing_list"
+            client.force_login(world.quality.q.analyst if lab else network.admin)
+            assert client.get(url).status_code == 200, (name, "positive control")
+            checked.add(name)
+            continue
 
         if short.endswith("_list"):
             page = client.get(url)

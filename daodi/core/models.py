@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .choices import FollowUpKind, FollowUpStatus
+
 
 def user_field(verbose_name) -> models.ForeignKey:
     """Who did something (created, approved, took, started …): a user, left empty if the
@@ -92,3 +94,48 @@ class Refusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.code} {self.subject}"
+
+
+class FollowUp(models.Model):
+    """A regulator's follow-up of one finding (a refused attempt, a GI violation, a
+    mass-balance imbalance, a flagged dispatch, an out-of-specification result), keyed on the
+    finding's kind and its key: acknowledged, the organisation concerned notified in the
+    app, then closed with a note. A finding without a row is open."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=FollowUpKind.choices)
+    key = models.CharField(_("record"), max_length=255)
+    subject = models.CharField(_("about"), max_length=300)
+    organisation = models.ForeignKey(
+        "orgs.Organisation",
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
+    )
+    message = models.TextField(_("notice to the organisation"), blank=True)
+    note = models.TextField(_("closing note"), blank=True)
+    opened_at = models.DateTimeField(_("opened"), auto_now_add=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = user_field(_("acknowledged by"))
+    notified_at = models.DateTimeField(_("notified"), null=True, blank=True)
+    notified_by = user_field(_("notified by"))
+    read_at = models.DateTimeField(_("read by the organisation"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = user_field(_("closed by"))
+
+    owner_path = "organisation__"
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["-opened_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="one_follow_up_per_finding")
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -15,6 +15,8 @@ A record outside the user's read scope is 404; readable but not writable is 403.
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -23,9 +25,11 @@ from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models
 from django.forms import NullBooleanSelect
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -33,6 +37,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from daodi.core.actor import Actor
+from daodi.core.documents import XlsxColumn, XlsxSheet, write_xlsx
 from daodi.core.errors import DomainError
 from daodi.core.models import AuditEntry
 
@@ -40,6 +45,7 @@ from . import review
 from .forms import add_domain_error, style
 from .pickers import swap_filter_fields
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZE = 25
 AUDIT_ROWS = 20
 
@@ -117,6 +123,7 @@ class Resource:
     form_class = None
     create_form_class = None  # when creating needs other fields than editing
     list_columns: tuple[Column, ...] = ()
+    export_columns: tuple[Column, ...] = ()  # the list's Excel export; empty: none offered
     detail_fields: tuple = ()  # field names, or (attribute, label) pairs
     detail_template = "web/crud/detail.html"
     # Detail fields holding identifiers shown as they are (an SGLN URN for integrators).
@@ -156,6 +163,10 @@ class Resource:
         return str(obj)
 
     # --- permissions (what buttons to show; the actions decide again) ------------------------
+    def can_list(self, user) -> bool:
+        """Whether the list is a page for this user at all (a lab's queue is for labs)."""
+        return True
+
     def can_create(self, user) -> bool:
         return self.queryset(user, write=True).exists()
 
@@ -177,6 +188,11 @@ class Resource:
 
     def can_review(self, user, obj) -> bool:
         return self.review_of is not None and review.can_review(user, obj, self.review_of(obj))
+
+    def export_rows(self, rows):
+        """The cells of each exported row (override to name what a column holds as a code)."""
+        for obj in rows:
+            yield [export_cell(display(obj, c.name)) for c in self.export_columns]
 
     def form_initial(self, request) -> dict:
         """Initial values of a new record: ``?field=value`` links preselect (the form's own
@@ -207,6 +223,46 @@ class Resource:
         ]
 
 
+def export_cell(value):
+    """A value as a spreadsheet cell: names, not codes or booleans."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, models.Model):
+        return str(value)
+    return value
+
+
+def xlsx_response(filename: str, sheet: XlsxSheet) -> HttpResponse:
+    buffer = io.BytesIO()
+    write_xlsx(buffer, [sheet])
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response
+
+
+def date_range(request) -> tuple[dt.date | None, dt.date | None]:
+    """The ``date_from`` and ``date_to`` of a dated list (ISO dates; else no bound), named
+    as the filter sets of dated lists name them."""
+
+    def parse(name):
+        try:
+            return dt.date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    return parse("date_from"), parse("date_to")
+
+
+def export_url(request, list_url: str) -> str:
+    """The list's URL with its current filters and ``export=xlsx`` (no page number)."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query["export"] = "xlsx"
+    return f"{list_url}?{query.urlencode()}"
+
+
 class ResourcePage(LoginRequiredMixin, View):
     resource: Resource = None
 
@@ -230,8 +286,12 @@ class ResourcePage(LoginRequiredMixin, View):
 class ListPage(ResourcePage):
     def get(self, request):
         r = self.resource
+        if not r.can_list(request.user):
+            raise PermissionDenied
         fs = r.filterset(request, r.queryset(request.user))
         rows = fs.qs if fs.is_valid() else fs.queryset.none()
+        if request.GET.get("export") == "xlsx" and r.export_columns:
+            return self.export(rows)
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         page.object_list = list(page.object_list)  # the rows prepared are the rows shown
         r.prepare_rows(page.object_list)
@@ -246,11 +306,26 @@ class ListPage(ResourcePage):
             can_create=can_create,
             detail_url_name=r.url_name("detail"),
             create_url=reverse(r.url_name("create")) if can_create else None,
+            export_url=(
+                export_url(request, reverse(r.url_name("list"))) if r.export_columns else None
+            ),
         )
         template = "web/crud/_results.html" if is_htmx(request) else "web/crud/list.html"
         response = TemplateResponse(request, template, ctx)
         patch_vary_headers(response, ["HX-Request"])
         return response
+
+    def export(self, rows):
+        """The filtered list, every row of it, as a workbook with the columns' names."""
+        r = self.resource
+        columns = r.export_columns
+        sheet = XlsxSheet(
+            name=str(r.verbose_name_plural),
+            title=f"{r.verbose_name_plural} · {timezone.localdate():%Y-%m-%d}",
+            columns=[XlsxColumn(str(c.label or field_label(r.model, c.name))) for c in columns],
+            rows=r.export_rows(rows),
+        )
+        return xlsx_response(f"{r.name}-{timezone.localdate():%Y%m%d}", sheet)
 
 
 class DetailPage(ResourcePage):

@@ -1,6 +1,7 @@
 """Filter sets shared by the web lists and the REST API (one definition, two doors)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,15 @@ class SearchFilterSet(django_filters.FilterSet):
         for field in self.search_fields:
             query |= Q(**{f"{field}__icontains": value.strip()})
         return queryset.filter(query)
+
+
+def date_bounds(field: str, label_from, label_to) -> tuple:
+    """``date_from`` and ``date_to`` filters on a date-time field (the dated lists' names)."""
+    widget = {"widget": forms.DateInput(attrs={"type": "date"})}
+    return (
+        django_filters.DateFilter(field, lookup_expr="date__gte", label=label_from, **widget),
+        django_filters.DateFilter(field, lookup_expr="date__lte", label=label_to, **widget),
+    )
 
 
 class ReviewFilterSet(SearchFilterSet):

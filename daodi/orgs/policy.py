@@ -56,6 +56,11 @@ def reads_everything(user) -> bool:
     return is_platform_admin(user) or any(m.role == Role.REGULATOR for m in _memberships(user))
 
 
+def writes_anywhere(user) -> bool:
+    """True when the user may change some organisation's records (menus offer writes)."""
+    return is_platform_admin(user) or any(m.role in WRITE_ROLES for m in _memberships(user))
+
+
 def org_q(user, *, write: bool = False, admin: bool = False, prefix: str = "") -> Q:
     """A Q on ``{prefix}path`` matching the organisations ``user`` may read, change
     (``write``) or manage the members of (``admin``)."""

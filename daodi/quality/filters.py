@@ -1,10 +1,12 @@
 """Filter sets shared by the quality pages and the REST API (one definition, two doors)."""
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from daodi.orgs.filters import SearchFilterSet
+from daodi.orgs.filters import SearchFilterSet, date_bounds
 
+from .choices import OrderStatus
 from .models import (
     Certificate,
     ColumnMapping,
@@ -43,6 +45,11 @@ class SampleFilter(SearchFilterSet):
 
 class OrderFilter(SearchFilterSet):
     search_fields = ("reference", "sample__code", "sample__lot__batch", "lab__name")
+    returned = django_filters.BooleanFilter(method="sent_back", label=_("Returned by the reviewer"))
+
+    def sent_back(self, queryset, name, value):
+        waiting = Q(status=OrderStatus.TESTING) & ~Q(return_note="")
+        return queryset.filter(waiting) if value else queryset.exclude(waiting)
 
     class Meta:
         model = TestOrder
@@ -59,6 +66,7 @@ class ResultFilter(SearchFilterSet):
 
 class CertificateFilter(SearchFilterSet):
     search_fields = ("number", "lot__identifier", "lot__batch", "lab__name")
+    date_from, date_to = date_bounds("issued_at", _("Issued from"), _("Issued until"))
 
     class Meta:
         model = Certificate

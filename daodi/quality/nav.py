@@ -9,17 +9,18 @@ from . import queries
 GROUP = ("quality", _("Quality testing"))
 
 
-def _lab(user) -> bool:
+def works_in_a_lab(user) -> bool:
     return policy.is_platform_admin(user) or queries.labs(user).exists()
 
 
 # url name, label, shown to (None: every signed-in user)
 ITEMS = [
     ("quality:specset_list", _("Specification sets"), None),
+    ("quality:specset_import_create", _("Import specification sets"), policy.writes_anywhere),
     ("quality:sample_list", _("Samples"), None),
     ("quality:order_list", _("Test orders"), None),
-    ("quality:queue_list", _("Lab queue"), _lab),
-    ("quality:mapping_list", _("Instrument column mappings"), _lab),
+    ("quality:queue_list", _("Lab queue"), works_in_a_lab),
+    ("quality:mapping_list", _("Instrument column mappings"), works_in_a_lab),
     ("quality:certificate_list", _("Certificates of analysis"), None),
     ("quality:oos_list", _("Out-of-specification results"), None),
     ("quality:notification_list", _("Notifications"), None),

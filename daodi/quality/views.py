@@ -24,8 +24,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods
 
+from daodi.core.choices import FollowUpKind
 from daodi.core.documents import XlsxColumn, XlsxSheet, write_xlsx
 from daodi.core.errors import DomainError
+from daodi.core.followups import follow_up_url
 from daodi.core.forms import add_domain_error
 from daodi.core.views import Column, CreatePage, DetailPage, ListPage, Resource, actor
 from daodi.orgs import policy
@@ -65,6 +67,7 @@ from .models import (
     SpecSet,
     TestOrder,
 )
+from .nav import works_in_a_lab
 
 
 # --- resources ----------------------------------------------------------------------------
@@ -238,6 +241,9 @@ class QueueResource(OrderResource):
     def queryset(self, user, *, write=False):
         return queries.lab_queue(user)
 
+    def can_list(self, user):
+        return works_in_a_lab(user)
+
     def url_name(self, page):
         return "quality:queue_list" if page == "list" else f"quality:order_{page}"
 
@@ -258,6 +264,9 @@ class MappingResource(QualityResource):
         Column("is_active"),
     )
     detail_fields = ("lab", *actions.MAPPING_FIELDS)
+
+    def can_list(self, user):
+        return works_in_a_lab(user)
 
     def queryset(self, user, *, write=False):
         return queries.mappings(user, write=write)
@@ -305,13 +314,28 @@ class CertificateResource(QualityResource):
         return False
 
     def detail_context(self, request, obj):
-        return {"c": obj.content, "verify_url": actions.verify_url(obj.number, obj.content_hash)}
+        return {
+            "c": obj.content,
+            "verify_url": actions.verify_url(obj.number, obj.content_hash),
+            "follow_up_url": follow_up_url(
+                request.user, FollowUpKind.OUT_OF_SPEC, obj, obj.conclusion != judgement.CONFORM
+            ),
+        }
 
 
 class OutOfSpecResource(CertificateResource):
     """Certificates that did not conform or are incomplete: the regulator's page."""
 
     name = "oos"
+    export_columns = (
+        Column("number"),
+        Column("lot.batch", label=gettext_lazy("Lot")),
+        Column("lot.herb", label=gettext_lazy("Herb")),
+        Column("lot.holder", label=gettext_lazy("Holder")),
+        Column("lab"),
+        Column("conclusion"),
+        Column("issued_at"),
+    )
 
     def queryset(self, user, *, write=False):
         return queries.out_of_spec(user)
@@ -545,6 +569,8 @@ def specset_export(request, pk):
 @login_required
 def specset_import(request):
     """Upload a specification file; platform administrators may also load the starter table."""
+    if not policy.writes_anywhere(request.user):
+        raise PermissionDenied
     form = SpecImportForm(*_bound(request), user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

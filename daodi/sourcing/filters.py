@@ -1,8 +1,9 @@
 """Filter sets shared by the buying network's web lists and the REST API."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
-from daodi.orgs.filters import ReviewFilterSet, SearchFilterSet
+from daodi.orgs.filters import ReviewFilterSet, SearchFilterSet, date_bounds
 
 from .models import Commingling, Dispatch, GIClaim, Loss, Packing, Pallet, Purchase
 
@@ -18,6 +19,7 @@ class PurchaseFilter(SearchFilterSet):
 
 class DispatchFilter(ReviewFilterSet):
     search_fields = ("number", "lines__lot", "vehicle")
+    date_from, date_to = date_bounds("sent_at", _("Sent from"), _("Sent until"))
 
     class Meta:
         model = Dispatch

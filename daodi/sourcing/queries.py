@@ -14,7 +14,7 @@ from django.utils import timezone
 from daodi.catalog.models import Herb
 from daodi.farm.models import GROWER_KINDS
 from daodi.orgs import policy
-from daodi.orgs.choices import OrgKind
+from daodi.orgs.choices import WRITE_ROLES, OrgKind
 from daodi.orgs.models import Organisation, Site
 from daodi.trace.choices import IN_TRANSIT, LotStatus
 from daodi.trace.epcis import identifiers
@@ -91,6 +91,22 @@ def losses(user, *, write=False):
 
 def gi_claims(user, *, write=False):
     return policy.scope(GIClaim.objects.select_related("indication", "holder"), user, write=write)
+
+
+PACKER_KINDS = {OrgKind.PROCESSOR, OrgKind.MANUFACTURER, OrgKind.TRADER}
+
+
+def packs(user) -> bool:
+    """Who packs lots into retail items: processors', manufacturers' and traders' staff."""
+    return policy.is_platform_admin(user) or any(
+        m.role in WRITE_ROLES and m.organisation.kind in PACKER_KINDS
+        for m in user.memberships.select_related("organisation")
+    )
+
+
+def sees_packing(user) -> bool:
+    """Whose pages the packing runs are: the packers' and the regulators'."""
+    return packs(user) or policy.reads_everything(user)
 
 
 def points(user, *, write=True):

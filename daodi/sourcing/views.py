@@ -19,14 +19,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from daodi.core.choices import FollowUpKind
+from daodi.core.documents import XlsxColumn, XlsxSheet
 from daodi.core.errors import DomainError
+from daodi.core.followups import follow_up_url
 from daodi.core.forms import add_domain_error
-from daodi.core.models import Refusal
-from daodi.core.views import Column, CreatePage, DetailPage, ListPage, actor, is_htmx
+from daodi.core.views import (
+    Column,
+    CreatePage,
+    DetailPage,
+    ListPage,
+    actor,
+    date_range,
+    export_url,
+    is_htmx,
+    xlsx_response,
+)
 from daodi.farm.views import WriteOnce, pages
 from daodi.orgs import policy
 
-from . import actions, documents, gi, ledger, packing, queries
+from . import actions, documents, findings, gi, ledger, packing, queries
 from .choices import DispatchStatus
 from .filters import (
     ComminglingFilter,
@@ -60,10 +72,7 @@ LABELS_PER_PART = 80
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def writes_somewhere(user) -> bool:
-    return policy.is_platform_admin(user) or any(
-        m.role in ("admin", "operator") for m in user.memberships.all()
-    )
+writes_somewhere = policy.writes_anywhere
 
 
 class PurchaseResource(WriteOnce):
@@ -85,6 +94,22 @@ class PurchaseResource(WriteOnce):
         "moisture_pct", "price", "price_unit", "price_per_kg", "amount", "amount_paid",
         "payment_method", "bought_at", "lot", "voided",
     )  # fmt: skip
+    export_columns = (
+        Column("receipt_no"),
+        Column("bought_at"),
+        Column("point"),
+        Column("seller"),
+        Column("herb"),
+        Column("grade"),
+        Column("gross_kg"),
+        Column("tare_kg"),
+        Column("net_kg"),
+        Column("moisture_pct"),
+        Column("price_per_kg"),
+        Column("amount"),
+        Column("amount_paid"),
+        Column("payment_method"),
+    )
     detail_template = "sourcing/purchase_detail.html"
 
     def queryset(self, user, *, write=False):
@@ -133,6 +158,19 @@ class DispatchResource(WriteOnce):
         "number", "source", "destination", "status", "sent_at", "received_at", "vehicle",
         "flagged", "reviewed_at", "reviewed_by", "review_note",
     )  # fmt: skip
+    export_columns = (
+        Column("number"),
+        Column("source"),
+        Column("destination"),
+        Column("status"),
+        Column("sent_at"),
+        Column("received_at"),
+        Column("vehicle"),
+        Column("sent_kg", label=gettext_lazy("sent (kg)")),
+        Column("flagged"),
+        Column("reviewed_at"),
+        Column("review_note"),
+    )
     detail_template = "sourcing/dispatch_detail.html"
 
     def queryset(self, user, *, write=False):
@@ -158,6 +196,9 @@ class DispatchResource(WriteOnce):
         return {
             "lines": lines,
             "can_receive": queries.receivable(request.user).filter(pk=obj.pk).exists(),
+            "follow_up_url": follow_up_url(
+                request.user, FollowUpKind.FLAGGED_DISPATCH, obj, obj.flagged
+            ),
             "can_cancel": obj.status == DispatchStatus.IN_TRANSIT
             and self.queryset(request.user, write=True).filter(pk=obj.pk).exists(),
             "corrections": obj.corrections.select_related("user"),
@@ -269,8 +310,11 @@ class PackingResource(WriteOnce):
     def queryset(self, user, *, write=False):
         return queries.packings(user, write=write)
 
+    def can_list(self, user):
+        return queries.sees_packing(user)
+
     def can_create(self, user):
-        return writes_somewhere(user)
+        return queries.packs(user)
 
     def create(self, actor, **data):
         return packing.pack(actor=actor, **data)
@@ -526,18 +570,50 @@ def mass_balance(request):
         request.user, site=request.GET.get("site", ""), herb=request.GET.get("herb", "")
     )
     only = request.GET.get("all") != "1"
+    rows = result.imbalances if only else result.herbs
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(
+            f"mass-balance-{timezone.localdate():%Y%m%d}", balance_sheet(result, rows)
+        )
     return TemplateResponse(
         request,
         "sourcing/mass_balance.html",
         {
             "title": _("Mass balance"),
             "result": result,
-            "rows": result.imbalances if only else result.herbs,
+            "rows": rows,
+            "export_url": export_url(request, reverse("sourcing:mass_balance")),
+            "can_follow_up": policy.reads_everything(request.user),
             "lots": result.lot_imbalances,
             "only": only,
             "site": request.GET.get("site", ""),
             "herb": request.GET.get("herb", ""),
         },
+    )
+
+
+def balance_sheet(result, rows) -> XlsxSheet:
+    headers = [
+        _("Node"), _("Herb"), _("Received"), _("Dispatched"), _("Losses"), _("In stock"),
+        _("In transit"), _("Difference"),
+    ]  # fmt: skip
+    return XlsxSheet(
+        name=str(_("Mass balance")),
+        title=str(_("Mass balance")),
+        columns=[XlsxColumn(f"{h} (kg)" if i > 1 else str(h)) for i, h in enumerate(headers)],
+        rows=(
+            [
+                result.orgs[r.node].name if r.node in result.orgs else "",
+                result.herb_names.get(r.herb, ""),
+                r.received,
+                r.dispatched,
+                r.losses,
+                r.stock,
+                r.in_transit,
+                r.difference,
+            ]  # fmt: skip
+            for r in rows
+        ),
     )
 
 
@@ -552,25 +628,47 @@ def gi_violations(request):
     )
 
 
-RULES = {
-    "banned_pesticide": gettext_lazy("Banned pesticide"),
-    "pre_harvest_interval": gettext_lazy("Harvest inside a pre-harvest interval"),
-    "gi_lineage": gettext_lazy("GI claimed outside its area"),
-    "gi_weight_cap": gettext_lazy("GI claimed beyond its origin weight"),
-    "more_than_lot": gettext_lazy("GI claimed beyond the lot"),
-}
-
-
 @login_required
 def refusals(request):
     """Attempts the compliance rules refused, newest first (regulators)."""
     if not policy.reads_everything(request.user):
         raise PermissionDenied
-    rows = Refusal.objects.filter(code__in=RULES).select_related("organisation", "actor")
+    start, end = date_range(request)
+    rows = findings.refusals(start, end)
+    if request.GET.get("export") == "xlsx":
+        return xlsx_response(f"refusals-{timezone.localdate():%Y%m%d}", refusals_sheet(rows))
     return TemplateResponse(
         request,
         "sourcing/refusals.html",
-        {"title": _("Refused attempts"), "refusals": rows[:500], "rules": RULES},
+        {
+            "title": _("Refused attempts"),
+            "refusals": rows[:500],
+            "rules": findings.RULES,
+            "start": start,
+            "end": end,
+            "export_url": export_url(request, reverse("sourcing:refusals")),
+            "can_follow_up": True,  # the page is for regulators only
+        },
+    )
+
+
+def refusals_sheet(rows) -> XlsxSheet:
+    columns = [_("Time"), _("Rule"), _("Organisation"), _("About"), _("Reason"), _("By")]
+    return XlsxSheet(
+        name=str(_("Refused attempts")),
+        title=str(_("Refused attempts")),
+        columns=[XlsxColumn(str(c)) for c in columns],
+        rows=(
+            [
+                r.at,
+                str(findings.RULES.get(r.code, r.code)),
+                r.organisation.name if r.organisation_id else "",
+                r.subject,
+                r.message,
+                (r.actor.get_full_name() or r.actor.username) if r.actor_id else _("system"),
+            ]
+            for r in rows
+        ),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,9 +13,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from daodi.catalog.models import Unit
 from daodi.core.errors import DomainError
 from daodi.core.forms import add_domain_error
-from daodi.core.views import Column, DetailPage, ListPage, Resource, actor
+from daodi.core.views import Column, DetailPage, ListPage, Resource, actor, display, export_cell
 from daodi.orgs import policy
 
 from . import actions, labels, pickers, places, queries, usability
@@ -65,7 +67,29 @@ class LotResource(Resource):
         ("effective_status", gettext_lazy("Status")),
         "disposition",
     )
+    export_columns = (
+        Column("batch"),
+        Column("serial"),
+        Column("herb"),
+        Column("grade"),
+        Column("quantity"),
+        Column("unit"),
+        Column("holder"),
+        Column("site"),
+        Column("status"),
+    )
     detail_template = "trace/lot_detail.html"
+
+    def export_rows(self, rows):
+        # Lots carry UN/CEFACT unit codes (KGM); the sheet names the unit.
+        names = dict(Unit.objects.exclude(uncefact="").values_list("uncefact", "name"))
+        for obj in rows:
+            yield [
+                names.get(obj.unit, obj.unit)
+                if c.name == "unit"
+                else export_cell(display(obj, c.name))
+                for c in self.export_columns
+            ]
 
     def queryset(self, user, *, write=False):
         return policy.scope(
@@ -220,6 +244,8 @@ def lot_labels(request, pk: int, kind: str):
 @login_required
 def recall_create(request):
     """Start a recall: everything made from the lot is marked recalled and reported."""
+    if not recalls.can_create(request.user):
+        raise PermissionDenied
     form = RecallForm(request.POST or None, initial=request.GET or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:

@@ -8,16 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from daodi.orgs import policy
-from daodi.orgs.choices import WRITE_ROLES, OrgKind
 from daodi.quality import nav as quality_nav
-
-
-def packs(user) -> bool:
-    """Who packs lots into retail items: processors', manufacturers' and traders' staff."""
-    return policy.is_platform_admin(user) or any(
-        m.role in WRITE_ROLES and m.organisation.kind in PACKER_KINDS
-        for m in user.memberships.select_related("organisation")
-    )
+from daodi.sourcing import queries as sourcing_queries
 
 
 @dataclass(frozen=True)
@@ -32,8 +24,6 @@ class NavItem:
             return False
         return self.visible is None or self.visible(user)
 
-
-PACKER_KINDS = {OrgKind.PROCESSOR, OrgKind.MANUFACTURER, OrgKind.TRADER}
 
 GROUPS = {
     "catalogue": _("Catalogue"),
@@ -53,14 +43,28 @@ NAV = [
     NavItem("catalog:tradeitem_list", _("Trade items"), group="catalogue"),
     NavItem("trace:lot_list", _("Lots and items"), group="trace"),
     NavItem("trace:recall_list", _("Recalls"), group="trace"),
-    NavItem("sourcing:packing_list", _("Packing and coding"), group="trace", visible=packs),
+    NavItem(
+        "sourcing:packing_list",
+        _("Packing and coding"),
+        group="trace",
+        visible=sourcing_queries.sees_packing,
+    ),
     NavItem("farm:plot_list", _("Plots"), group="farm"),
     NavItem("farm:farmrecord_list", _("Farm records"), group="farm"),
     NavItem("farm:harvest_list", _("Harvests"), group="farm"),
     NavItem("farm:processing_list", _("Primary processing"), group="farm"),
     NavItem("farm:bannedpesticide_list", _("Banned pesticides"), group="farm"),
     NavItem("sourcing:purchase_list", _("Purchases"), group="sourcing"),
+    NavItem(
+        "sourcing:ledger_import",
+        _("Import a purchase ledger"),
+        group="sourcing",
+        visible=lambda user: sourcing_queries.points(user).exists(),
+    ),
     NavItem("sourcing:dispatch_list", _("Dispatches"), group="sourcing"),
+    NavItem("sourcing:commingling_list", _("Comminglings"), group="sourcing"),
+    NavItem("sourcing:pallet_list", _("Pallets"), group="sourcing"),
+    NavItem("sourcing:loss_list", _("Losses"), group="sourcing"),
     NavItem("sourcing:county", _("Network map"), group="sourcing"),
     NavItem("sourcing:mass_balance", _("Mass balance"), group="sourcing"),
     NavItem("sourcing:giclaim_list", _("GI claims"), group="sourcing"),

@@ -49,7 +49,7 @@ def test_village_point_operator_adds_a_household_finds_it_and_switches_to_englis
     page.fill("#id_username", "point_op")
     page.fill("#id_password", PASSWORD)
     page.get_by_test_id("sign-in").click()
-    expect(page.get_by_test_id("org-total")).to_have_text("2")
+    expect(page.get_by_test_id("count-purchases_today")).to_have_text("0")
 
     # When the operator opens the organisation list and adds a household.
     open_menu_item(page, "/organisations/")

@@ -23,19 +23,18 @@ def test_given_a_visitor_when_opening_a_list_then_they_are_sent_to_sign_in(clien
     assert response["Location"].startswith(reverse("login") + "?next=")
 
 
-def test_given_an_operator_when_signing_in_then_the_dashboard_counts_their_organisations(
+def test_given_a_point_operator_when_signing_in_then_the_home_shows_the_points_work(
     client, network
 ):
     response = client.post(
         reverse("login"), {"username": "point_op", "password": PASSWORD}, follow=True
     )
     assert response.status_code == 200
-    assert response.context["org_total"] == 2  # the point and its household
-    kinds = {kind: n for kind, _, n in response.context["orgs_by_kind"]}
-    assert kinds == {"household": 1, "village_point": 1}
+    assert [s.key for s in response.context["sections"]] == ["point"]
     html = response.content.decode()
     assert "杏树村收购点" in html  # the user's organisation in the navbar
-    assert 'data-testid="quick-add-org"' in html
+    assert 'data-testid="count-purchases_today"' in html
+    assert f'href="{reverse("sourcing:seller_register")}"' in html  # register a household
 
 
 def test_given_a_viewer_when_opening_home_then_no_add_button_is_shown(client, network):
