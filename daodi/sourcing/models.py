@@ -12,11 +12,13 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from daodi.catalog.models import GeographicIndication, Grade, Herb, TradeItem
 from daodi.core.models import Reviewed, user_field
 from daodi.core.texts import FlagText
 from daodi.orgs.models import Organisation, Site
+from daodi.trace.epcis import identifiers
 from daodi.trace.models import Event
 
 from .choices import (
@@ -240,6 +242,19 @@ class Commingling(models.Model):
 
     def __str__(self) -> str:
         return self.lot.rsplit("/10/", 1)[-1]
+
+    def get_inputs_display(self) -> str:
+        """The input lots as people read them: lot number and weight (H261114-0001 120 kg)."""
+
+        def number(lot: str) -> str:
+            try:
+                return identifiers.parse(lot).qualifier("10") or lot
+            except identifiers.IdentifierError:
+                return lot
+
+        return pgettext("list separator", ", ").join(
+            f"{number(str(i.get('lot', '')))} {i.get('kg', '')} kg" for i in self.inputs
+        )
 
 
 class Pallet(models.Model):
