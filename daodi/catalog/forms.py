@@ -60,7 +60,7 @@ class HerbForm(ActionModelForm):
 class GradeForm(ActionModelForm):
     class Meta:
         model = Grade
-        fields = ["herb", "specification", "grade", "description", "sort_order"]
+        fields = ["herb", "specification", "grade", "name_en", "description", "sort_order"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -113,7 +113,7 @@ class IndicationForm(ActionModelForm):
 class TradeItemForm(ActionModelForm):
     class Meta:
         model = TradeItem
-        fields = ["gtin", "herb", "grade", "pack", "net_quantity", "unit"]
+        fields = ["gtin", "herb", "grade", "pack", "pack_en", "net_quantity", "unit"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

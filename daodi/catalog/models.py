@@ -10,10 +10,11 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from daodi.core import gs1
+from daodi.core import gs1, texts
 from daodi.orgs.models import Division, Organisation
 
 from .choices import Dimension, GIKind, PartUsed
+from .units import unit_name
 
 
 class Herb(models.Model):
@@ -122,6 +123,14 @@ class Herb(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def english_name(self) -> str:
+        """The material's pharmacopoeia name with the pinyin: Codonopsis Radix (Dangshen)."""
+        pinyin = self.pinyin.strip().capitalize()
+        if self.material_latin:
+            return f"{self.material_latin} ({pinyin})" if pinyin else self.material_latin
+        return pinyin
+
     def clean(self):
         for low, high in (
             ("yield_min_kg_per_mu", "yield_max_kg_per_mu"),
@@ -146,6 +155,12 @@ class Grade(models.Model):
         help_text=_("e.g. 青翘 / 老翘; empty when the herb has one."),
     )
     grade = models.CharField(_("grade (等级)"), max_length=40, help_text=_("e.g. 统货, 一等, 二等"))
+    name_en = models.CharField(
+        _("English name"),
+        max_length=80,
+        blank=True,
+        help_text=_("The specification and grade in English, e.g. selected, grade 1."),
+    )
     description = models.TextField(_("description"), blank=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -165,6 +180,16 @@ class Grade(models.Model):
     @property
     def label(self) -> str:
         return f"{self.specification}·{self.grade}" if self.specification else self.grade
+
+    @property
+    def label_shown(self) -> str:
+        """The grade's label in the reader's language (its English name on English pages)."""
+        return texts.in_language(self.label, self.name_en)
+
+    @property
+    def english_name(self) -> str:
+        """Herb and grade in English (Codonopsis Radix (Dangshen), grade 1); '' without one."""
+        return f"{self.herb.english_name}, {self.name_en}" if self.name_en else ""
 
 
 class GeographicIndication(models.Model):
@@ -229,6 +254,11 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def english_name(self) -> str:
+        """The unit's symbol or English name (kg, jin, m²)."""
+        return unit_name(self.code)
+
 
 class TradeItem(models.Model):
     """A GS1 trade item: herb + grade + pack, identified by a GTIN-14."""
@@ -246,6 +276,9 @@ class TradeItem(models.Model):
         related_name="trade_items",
     )
     pack = models.CharField(_("pack"), max_length=60, help_text=_("e.g. 散装, 500 g 袋"))
+    pack_en = models.CharField(
+        _("pack (English)"), max_length=60, blank=True, help_text=_("e.g. bulk, 500 g bag")
+    )
     net_quantity = models.DecimalField(
         _("net quantity"), max_digits=12, decimal_places=3, null=True, blank=True
     )
@@ -266,6 +299,19 @@ class TradeItem(models.Model):
     def __str__(self) -> str:
         grade = f" {self.grade.label}" if self.grade_id else ""
         return f"{self.herb.name}{grade} {self.pack}"
+
+    @property
+    def pack_shown(self) -> str:
+        """The pack in the reader's language (its English name on English pages)."""
+        return texts.in_language(self.pack, self.pack_en)
+
+    @property
+    def english_name(self) -> str:
+        """Herb, grade and pack in English where the catalogue has them; '' otherwise."""
+        if not self.pack_en:
+            return ""
+        grade = f", {self.grade.name_en}" if self.grade_id and self.grade.name_en else ""
+        return f"{self.herb.english_name}{grade}, {self.pack_en}"
 
     def clean(self):
         if not gs1.is_valid_key(self.gtin, 14):

@@ -7,6 +7,8 @@ edit pages (the actions refuse everyone else anyway). The pages are the generic 
 
 from __future__ import annotations
 
+from django.utils.text import capfirst
+
 from daodi.core.views import Column, Resource
 from daodi.orgs import policy
 
@@ -85,9 +87,11 @@ class GradeResource(CatalogueResource):
         Column("herb"),
         Column("specification", link=True),
         Column("grade", link=True),
+        Column("name_en", wide=True, verbatim=True),  # English on every page
         Column("description", wide=True),
     )
-    detail_fields = ("herb", "specification", "grade", "description", "sort_order")
+    detail_fields = ("herb", "specification", "grade", "name_en", "description", "sort_order")
+    verbatim_fields = ("name_en",)
 
     def queryset(self, user, *, write=False):
         return Grade.objects.select_related("herb")
@@ -141,12 +145,19 @@ class TradeItemResource(CatalogueResource):
     list_columns = (
         Column("gtin", link=True),
         Column("herb"),
-        Column("grade.label", label=Grade._meta.verbose_name),
-        Column("pack"),
+        Column("grade.label_shown", label=capfirst(Grade._meta.verbose_name)),
+        Column("pack_shown", label=capfirst(TradeItem._meta.get_field("pack").verbose_name)),
         Column("net_quantity", wide=True),
         Column("unit", wide=True),
     )
-    detail_fields = ("gtin", "herb", "grade", "pack", "net_quantity", "unit")
+    detail_fields = (
+        "gtin",
+        "herb",
+        "grade",
+        ("pack_shown", capfirst(TradeItem._meta.get_field("pack").verbose_name)),
+        "net_quantity",
+        "unit",
+    )
 
     def queryset(self, user, *, write=False):
         return TradeItem.objects.select_related("herb", "grade__herb", "unit")

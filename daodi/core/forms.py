@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django import forms
 
+from daodi.core import texts
 from daodi.core.errors import DomainError
 
 
@@ -24,8 +25,11 @@ def widget_class(widget: forms.Widget) -> str:
 
 
 def style(form: forms.BaseForm) -> forms.BaseForm:
-    """Give every widget of ``form`` its Bootstrap class (works for filter forms too)."""
+    """Give every widget of ``form`` its Bootstrap class (works for filter forms too), and
+    name the records a choice offers in the reader's language."""
     for field in form.fields.values():
+        if isinstance(field, forms.ModelChoiceField):
+            field.label_from_instance = texts.name_of
         cls = widget_class(field.widget)
         if cls and cls not in field.widget.attrs.get("class", ""):
             field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} {cls}".strip()

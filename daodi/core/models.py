@@ -85,7 +85,7 @@ class Refusal(models.Model):
     )
     code = models.CharField(_("rule"), max_length=40, db_index=True)
     subject = models.CharField(_("about"), max_length=200, blank=True)
-    message = models.TextField(_("reason"))
+    message = models.TextField(_("refusal reason"))
 
     class Meta:
         verbose_name = _("refused attempt")

@@ -7,7 +7,7 @@ Writers mark the msgid with ``gettext_noop`` so that it is collected for transla
 
 from __future__ import annotations
 
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 
 def later(msgid: str, values: dict) -> dict:
@@ -37,3 +37,20 @@ class FlagText:
     @property
     def flag_reason(self) -> str:
         return shown(self.flag)
+
+
+def in_language(chinese: str, english: str) -> str:
+    """``english`` on an English page when there is one, else ``chinese``."""
+    if english and (get_language() or "").startswith("en"):
+        return english
+    return chinese
+
+
+def name_of(record) -> str:
+    """A record's name in the reader's language: on an English page its ``english_name``
+    where the record has one (herbs, grades, trade items, test items), else its own name."""
+    if (get_language() or "").startswith("en"):
+        english = getattr(record, "english_name", "")
+        if english:
+            return str(english)
+    return str(record)

@@ -31,6 +31,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
@@ -62,12 +63,15 @@ class Column:
     """One list column: a field (or dotted attribute) of the row, optionally its label.
 
     ``wide`` columns are shown from the tablet width up, so a phone sees the essentials.
+    ``verbatim`` columns hold codes people type as they are (usernames): marked
+    ``translate="no"``, they are not words of the page's language.
     """
 
     name: str
     label: str | None = None
     link: bool = False
     wide: bool = False
+    verbatim: bool = False
 
 
 def field_label(model: type[models.Model], name: str) -> str:
@@ -122,6 +126,8 @@ class Resource:
     export_columns: tuple[Column, ...] = ()  # the list's Excel export; empty: none offered
     detail_fields: tuple = ()  # field names, or (attribute, label) pairs
     detail_template = "web/crud/detail.html"
+    # Detail fields holding identifiers shown as they are (an SGLN URN for integrators).
+    verbatim_fields: tuple[str, ...] = ()
 
     # --- reads ------------------------------------------------------------------------------
     def queryset(self, user, *, write: bool = False):
@@ -331,7 +337,10 @@ class DetailPage(ResourcePage):
         fields = []
         for entry in r.detail_fields:  # a field name, or (attribute, label)
             name, label = entry if isinstance(entry, tuple) else (entry, None)
-            fields.append((label or field_label(r.model, name), display(obj, name)))
+            value = display(obj, name)
+            if name in r.verbatim_fields and value:
+                value = format_html('<span translate="no">{}</span>', value)
+            fields.append((label or field_label(r.model, name), value))
         can_write = r.can_write(request.user, obj)
         ctx = self.context(
             object=obj,

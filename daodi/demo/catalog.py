@@ -153,3 +153,27 @@ TRADE_ITEMS = [
     ("shanzhuyu", "选货", "一等", BAG_500G, D("500"), "g"),
     ("huajiao", "", "一等", BAG_500G, D("500"), "g"),
 ]
+
+# The English of the trade's grade words and packs (中药材商品规格等级), for the catalogue's
+# English names.
+GRADE_WORDS_EN = {
+    "统货": "ungraded",
+    "选货": "selected",
+    "一等": "grade 1",
+    "二等": "grade 2",
+    "三等": "grade 3",
+    "青翘": "green fruit (qingqiao)",
+    "老翘": "ripe fruit (laoqiao)",
+    "条芩": "young roots (tiaoqin)",
+    "枯芩": "old roots (kuqin)",
+}
+PACKS_EN = {"散装": "bulk", "500 g 袋": "500 g bag", "250 g 袋": "250 g bag", "1 kg 袋": "1 kg bag"}
+
+
+def grade_english(specification: str, grade: str) -> str:
+    """A grade's English name from its words (选货·一等 → selected, grade 1); '' when a
+    word has none."""
+    words = [w for w in (specification, grade) if w]
+    if not all(w in GRADE_WORDS_EN for w in words):
+        return ""
+    return ", ".join(GRADE_WORDS_EN[w] for w in words)

@@ -33,7 +33,7 @@ from daodi.orgs.choices import DivisionLevel
 from daodi.orgs.models import Division, Organisation, Site, User
 
 from .build import COUNTY_CODE, DEMO_PASSWORD, USERS, read_divisions
-from .catalog import HERBS
+from .catalog import HERBS, PACKS_EN, grade_english
 from .codes import DemoError
 from .rows import County
 
@@ -227,6 +227,7 @@ def _catalogue(county: County, loaded: Loaded, actor: Actor) -> None:
                 herb=herbs[row.herb],
                 specification=row.specification,
                 grade=row.grade,
+                name_en=grade_english(row.specification, row.grade),
                 description=row.description,
                 sort_order=row.sort_order,
             )
@@ -257,6 +258,7 @@ def _catalogue(county: County, loaded: Loaded, actor: Actor) -> None:
             herb=herbs[row.herb],
             grade=grades[(row.herb, row.specification, row.grade)],
             pack=row.pack,
+            pack_en=PACKS_EN.get(row.pack, ""),
             net_quantity=row.net_quantity,
             unit=units[row.unit],
         )

@@ -48,3 +48,22 @@ def centre(geometry) -> tuple[float, float] | None:
         sum(float(p[1]) for p in ring) / len(ring),
         sum(float(p[0]) for p in ring) / len(ring),
     )
+
+
+def positions(geometry) -> list[tuple[float, float]]:
+    """Every (longitude, latitude) of a usable point or polygon, else none."""
+    if not isinstance(geometry, dict) or problem(geometry):
+        return []
+    if geometry["type"] == "Point":
+        return [tuple(float(v) for v in geometry["coordinates"][:2])]
+    return [(float(p[0]), float(p[1])) for ring in geometry["coordinates"] for p in ring]
+
+
+def extent(points: list[tuple[float, float]], margin: float = 0.002) -> list[list[float]]:
+    """[[west, south], [east, north]] around ``points`` with a margin in degrees (about
+    200 m), so a single point still has a map around it."""
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    return [
+        [round(min(lons) - margin, 6), round(min(lats) - margin, 6)],
+        [round(max(lons) + margin, 6), round(max(lats) + margin, 6)],
+    ]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from daodi.trace.resolver import story
 
@@ -97,5 +96,3 @@ def farm_records(ctx: story.Context) -> story.Section | None:
 
 
 story.register_section("farm", farm_records, order=20)
-# Words of our steps the page does not know yet.
-story.STEP_LABELS.setdefault("stock_taking", gettext_lazy("Weighing"))

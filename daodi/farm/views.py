@@ -70,7 +70,7 @@ class PlotResource(Resource):
     )
     detail_fields = (
         "name", "holder", "village", "herb", "variety", "area_mu", "year_planted",
-        ("site.gln", "GLN"), "gap_base", "gap_certificate", "geometry", "is_active",
+        ("site.gln", "GLN"), "gap_base", "gap_certificate", "is_active",
     )  # fmt: skip
     detail_template = "farm/plot_detail.html"
 
@@ -88,6 +88,7 @@ class PlotResource(Resource):
             "records": obj.records.all()[:50],
             "harvests": obj.harvests.all()[:20],
             "indications": obj.indications(),
+            "plot_map": queries.plot_map(obj, request.user),
         }
 
 

@@ -112,7 +112,7 @@ class UserCreateForm(ActionModelForm):
 
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email", "phone"]
+        fields = ["username", "last_name", "first_name", "email", "phone"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,7 +123,7 @@ class UserCreateForm(ActionModelForm):
 class UserForm(ActionModelForm):
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "email", "phone", "is_active"]
+        fields = ["last_name", "first_name", "email", "phone", "is_active"]
         widgets = {"phone": forms.TextInput(attrs={"type": "tel", "inputmode": "tel"})}
 
 

@@ -209,6 +209,21 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         ordering = ["username"]
 
+    def __str__(self) -> str:
+        return self.display_name
+
+    def get_full_name(self) -> str:
+        """A Chinese name family name first and unspaced (郭来保); others given name first."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if any("\u4e00" <= c <= "\u9fff" for c in first + last):
+            return f"{last}{first}"
+        return f"{first} {last}".strip()
+
+    @property
+    def display_name(self) -> str:
+        """How pages name the person: their name, the username only when they gave none."""
+        return self.get_full_name() or self.get_username()
+
 
 class Membership(models.Model):
     """A user's role in one organisation (and, through ``managed_by``, the ones it manages)."""

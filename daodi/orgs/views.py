@@ -139,6 +139,7 @@ class SiteResource(Resource):
         "longitude",
         "is_active",
     )
+    verbatim_fields = ("sgln",)
 
     def queryset(self, user, *, write=False):
         return queries.sites(user, write=write)
@@ -163,22 +164,23 @@ class UserResource(Resource):
     form_class = UserForm
     create_form_class = UserCreateForm
     list_columns = (
-        Column("username", link=True),
-        Column("get_full_name", label=gettext_lazy("Name")),
+        Column("display_name", label=gettext_lazy("Name"), link=True),
+        Column("username", verbatim=True),
         Column("phone", wide=True),
         Column("email", wide=True),
         Column("is_active"),
     )
     detail_fields = (
         "username",
-        "first_name",
         "last_name",
+        "first_name",
         "email",
         "phone",
         "is_active",
         "last_login",
         "date_joined",
     )
+    verbatim_fields = ("username",)
     detail_template = "orgs/user_detail.html"
 
     def queryset(self, user, *, write=False):

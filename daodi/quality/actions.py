@@ -730,12 +730,7 @@ def verify_url(number: str, content_hash: str) -> str:
 
 def person(user) -> str:
     """A person's name as a certificate prints it: 郭来保 (surname first), or Jane Doe."""
-    if user is None:
-        return ""
-    first, last = user.first_name.strip(), user.last_name.strip()
-    if any("\u4e00" <= c <= "\u9fff" for c in first + last):
-        return f"{last}{first}"
-    return f"{first} {last}".strip() or user.get_username()
+    return user.display_name if user is not None else ""
 
 
 def _content(order: TestOrder, judged: queries.OrderJudgement, number: str, when, approver) -> dict:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from daodi.core.forms import ActionModelForm, StyledForm, scope_pickers
@@ -63,11 +65,6 @@ class SpecImportForm(StyledForm):
     file = forms.FileField(
         label=_("Specification file (CSV or XLSX)"),
         required=False,
-        help_text=_(
-            "Columns: herb, variant, test_item, op, limit, unit, basis, method, source, "
-            "confidence, edition, authority; optional: product_form, panel, loq, required, "
-            "verified_by, verified_at, note."
-        ),
     )
     organisation = OrganisationField(
         label=_("Owner"),
@@ -79,6 +76,19 @@ class SpecImportForm(StyledForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         scope_pickers(self, user)
+        # The column names are typed as they are in the file: not words of the page.
+        self.fields["file"].help_text = format_html(
+            gettext("Columns: {columns}; optional: {optional}."),
+            columns=format_html('<span translate="no">{}</span>', SPEC_COLUMNS),
+            optional=format_html('<span translate="no">{}</span>', SPEC_OPTIONAL),
+        )
+
+
+SPEC_COLUMNS = (
+    "herb, variant, test_item, op, limit, unit, basis, method, source, confidence, edition, "
+    "authority"
+)
+SPEC_OPTIONAL = "product_form, panel, loq, required, verified_by, verified_at, note"
 
 
 class SampleForm(StyledForm):

@@ -307,7 +307,7 @@ class PalletForm(ComminglingForm):
 class LossForm(ActionForm):
     lot = LotField(label=_("Lot"))
     kg = kg_field(_("Weight (kg)"))
-    reason = forms.ChoiceField(label=_("Reason"), choices=LossReason.choices)
+    reason = forms.ChoiceField(label=_("Loss reason"), choices=LossReason.choices)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def action_data(self):

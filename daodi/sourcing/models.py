@@ -12,11 +12,13 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from daodi.catalog.models import GeographicIndication, Grade, Herb, TradeItem
 from daodi.core.models import Reviewed, user_field
 from daodi.core.texts import FlagText
 from daodi.orgs.models import Organisation, Site
+from daodi.trace.epcis import identifiers
 from daodi.trace.models import Event
 
 from .choices import (
@@ -160,9 +162,16 @@ class Dispatch(Reviewed):
     received_at = models.DateTimeField(_("received"), null=True, blank=True)
     vehicle = models.CharField(_("vehicle"), max_length=40, blank=True)
     flagged = models.BooleanField(_("weight difference flagged"), default=False)
-    ship_event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
+    ship_event = models.ForeignKey(
+        Event, verbose_name=_("shipping event"), on_delete=models.PROTECT, related_name="+"
+    )
     receive_event = models.ForeignKey(
-        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Event,
+        verbose_name=_("receiving event"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
 
     owner_path = "source__"  # the destination manages the source, so it reads it too
@@ -234,6 +243,19 @@ class Commingling(models.Model):
     def __str__(self) -> str:
         return self.lot.rsplit("/10/", 1)[-1]
 
+    def get_inputs_display(self) -> str:
+        """The input lots as people read them: lot number and weight (H261114-0001 120 kg)."""
+
+        def number(lot: str) -> str:
+            try:
+                return identifiers.parse(lot).qualifier("10") or lot
+            except identifiers.IdentifierError:
+                return lot
+
+        return pgettext("list separator", ", ").join(
+            f"{number(str(i.get('lot', '')))} {i.get('kg', '')} kg" for i in self.inputs
+        )
+
 
 class Pallet(models.Model):
     """Bags of lots consolidated onto a pallet with its SSCC (an aggregation)."""
@@ -266,7 +288,7 @@ class Loss(models.Model):
     )
     lot = models.CharField(_("lot"), max_length=255, db_index=True)
     kg = models.DecimalField(_("weight (kg)"), **KG)
-    reason = models.CharField(_("reason"), max_length=10, choices=LossReason.choices)
+    reason = models.CharField(_("loss reason"), max_length=10, choices=LossReason.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)
     recorded_at = models.DateTimeField(_("time"))
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")

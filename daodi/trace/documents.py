@@ -410,7 +410,7 @@ def recall_report_xlsx(
                 [_("Recalled identifier"), report.identifier_label],
                 [_("GS1 element string"), element_string(report.identifier)],
                 [_("Identifier"), report.identifier],
-                [_("Reason"), report.reason],
+                [_("Recall reason"), report.reason],
                 [_("Started at"), date_format(started, "Y-m-d H:i")],
                 [_("Started by"), report.started_by],
                 [_("Lots"), report.count("lot")],

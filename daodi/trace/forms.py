@@ -8,7 +8,7 @@ from .pickers import LotField
 
 class RecallForm(StyledForm):
     identifier = LotField(label=_("Lot or item to recall"), purpose="visible", any_known=True)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Recall reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

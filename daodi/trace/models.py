@@ -15,9 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from daodi.catalog.models import Grade, Herb
+from daodi.catalog.units import unit_name
 from daodi.core.models import user_field
 from daodi.orgs.models import Organisation, Site
 
+from . import places, vocabulary
 from .choices import CaptureStatus, IdentifierRole, LotStatus
 
 
@@ -209,7 +211,7 @@ class Lot(models.Model):
         default=LotStatus.ACTIVE,
     )
     disposition = models.CharField(_("disposition"), max_length=200, blank=True)
-    status_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    status_reason = models.CharField(_("hold or recall reason"), max_length=300, blank=True)
     # Capture writes a lot row per serialised item and rewrites it at each event: the event
     # links and the grade are not searched by, so they carry no index (and an update that
     # changes no indexed column stays a cheap in-place one on PostgreSQL).
@@ -277,6 +279,16 @@ class Lot(models.Model):
             return str(KIND_LABELS[status])
         return str(LotStatus(status).label) if status in LotStatus.values else status
 
+    # Codes of the events, named as people read them (the generic pages call these).
+    def get_unit_display(self) -> str:
+        return unit_name(self.unit)
+
+    def get_disposition_display(self) -> str:
+        return vocabulary.name(self.disposition)
+
+    def get_location_display(self) -> str:
+        return places.name(self.location)
+
 
 class NamedQuery(models.Model):
     """A saved EPCIS query (``POST /epcis/queries``) run later by name."""
@@ -299,7 +311,7 @@ class Recall(models.Model):
 
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     identifier = models.CharField(_("recalled identifier"), max_length=255)
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("recall reason"))
     organisation = models.ForeignKey(
         Organisation,
         verbose_name=_("organisation"),

@@ -19,7 +19,8 @@ from daodi.core.forms import add_domain_error
 from daodi.core.views import Column, DetailPage, ListPage, Resource, actor, display, export_cell
 from daodi.orgs import policy
 
-from . import actions, labels, pickers, queries, usability
+from . import actions, labels, pickers, places, queries, usability
+from .documents import element_string
 from .epcis import identifiers
 from .filters import LotFilter, RecallFilter
 from .forms import LabelForm, RecallForm
@@ -112,6 +113,10 @@ class LotResource(Resource):
 
     def detail_context(self, request, obj):
         graph = queries.graph(obj.identifier, direction="both", user=request.user)
+        events = list(queries.history([obj.identifier]).order_by("-event_time", "-id")[:50])
+        named = places.names(e.biz_location or e.read_point for e in events)
+        for event in events:
+            event.place = named.get(event.biz_location or event.read_point, "")
         # A lot packed into thousands of items has thousands of edges: they page.
         edges = Paginator(graph["edges"], LINEAGE_PAGE).get_page(request.GET.get("lineage"))
         pks = dict(
@@ -121,19 +126,44 @@ class LotResource(Resource):
         )
         return {
             "graph": graph,
-            "edges": [
-                {**edge, "from": short_name(edge["from"]), "to": short_name(edge["to"])}
-                for edge in edges
-            ],
+            "edges": _lineage(list(edges)),
             "edge_page": edges,
             "blocks": [_block_line(obj, b, pks.get(b.identifier)) for b in obj.blocks],
-            "events": list(queries.history([obj.identifier]).order_by("-event_time", "-id")[:50]),
+            "events": events,
             "can_label": policy.scope(
                 Lot.objects.filter(pk=obj.pk), request.user, write=True
             ).exists(),
             "label_form": LabelForm(),
             "digital_link": labels.digital_link(obj),
         }
+
+
+def _lineage(edges: list[dict]) -> list[dict]:
+    """The lineage's steps as people read them: each lot by its herb and number (and the
+    lot's page when there is one), each step by its name."""
+    names = {e["from"] for e in edges} | {e["to"] for e in edges}
+    lots = {
+        row["identifier"]: row
+        for row in Lot.objects.filter(identifier__in=names).values("identifier", "pk", "herb__name")
+    }
+
+    def node(identifier):
+        row = lots.get(identifier)
+        number = short_name(identifier)
+        if row is None:
+            return {
+                "label": number
+                if number != identifier
+                else element_string(identifier) or identifier,
+                "pk": None,
+            }
+        label = " ".join(v for v in (row["herb__name"], number) if v)
+        return {"label": label, "pk": row["pk"]}
+
+    return [
+        {"from": node(e["from"]), "to": node(e["to"]), "step": e["bizStep"], "time": e["time"]}
+        for e in edges
+    ]
 
 
 def _block_line(lot: Lot, block, pk: int | None) -> str:

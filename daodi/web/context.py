@@ -111,7 +111,7 @@ def navigation(request):
         "is_platform_admin": policy.is_platform_admin(user),
     }
     if user.is_authenticated:
-        context["user_display_name"] = user.get_full_name() or user.get_username()
+        context["user_display_name"] = user.display_name
         context["user_organisations"] = [
             m.organisation for m in user.memberships.select_related("organisation")
         ]

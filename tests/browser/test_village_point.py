@@ -66,7 +66,7 @@ def test_village_point_operator_adds_a_household_finds_it_and_switches_to_englis
 
     # Then its page shows it, managed by the point, with the creation in its history.
     expect(page.locator("h1")).to_have_text("赵铁柱")
-    expect(page.locator("#audit")).to_contain_text("organisation.create")
+    expect(page.locator("#audit")).to_contain_text("新建")
     household = Organisation.objects.get(code="HH-0777")
     assert household.managed_by == network.point
 
@@ -111,10 +111,10 @@ def test_station_admin_on_a_desktop_sees_the_full_menu_and_a_record_with_its_his
     page.locator("#results a", has_text="杏树村收购点").click()
     expect(page.locator("h1")).to_have_text("杏树村收购点")
     expect(page.get_by_test_id("edit")).to_be_visible()
-    expect(page.locator("#audit")).to_contain_text("organisation.create")
+    expect(page.locator("#audit")).to_contain_text("新建")
     screenshot(page, "station-admin-organisation-detail")
     page.get_by_test_id("edit").click()
     page.fill("#id_contact_person", "杏树村 张会计")
     page.get_by_test_id("save").click()
-    expect(page.locator("#audit")).to_contain_text("organisation.update")
+    expect(page.locator("#audit")).to_contain_text("修改")
     screenshot(page, "station-admin-organisation-saved")

@@ -110,7 +110,10 @@ def test_when_an_operator_adds_a_household_then_the_action_creates_and_audits_it
         network.point_operator,
     )
     detail = client.get(response["Location"]).content.decode()
-    assert "organisation.create" in detail  # the audit trail on the detail page
+    # The audit trail on the detail page says what happened and who did it, in words.
+    assert "<td>新建</td>" in detail
+    assert 'point_op<span class="text-body-tertiary"> · 网页</span>' in detail
+    assert "organisation.create" not in detail
 
 
 def test_when_the_code_is_taken_then_the_action_refusal_shows_on_the_form(client, network):
@@ -313,6 +316,32 @@ def test_when_the_password_is_weak_then_the_action_refusal_shows_on_the_password
     assert response.status_code == 200
     assert response.context["form"].errors["password"]
     assert not User.objects.filter(username="weak").exists()
+
+
+def test_when_a_password_is_too_short_on_a_chinese_page_then_django_says_so_in_chinese(
+    client, network
+):
+    client.force_login(network.station_admin)
+    short = {"username": "short", "password": "q7", "organisation": network.point.pk}
+    response = client.post(
+        reverse("orgs:user_create"), {**short, "role": Role.VIEWER}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert response.context["form"].errors["password"] == [
+        "密码长度太短。密码必须包含至少 8 个字符。"
+    ]
+    assert "too short" not in response.content.decode()
+    response = client.post(reverse("orgs:user_create"), short, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.context["form"].errors["role"] == ["此项为必填项。"]
+    assert not User.objects.filter(username="short").exists()
+
+
+def test_the_user_form_asks_the_family_name_before_the_given_name(client, network):
+    client.force_login(network.station_admin)
+    form = client.get(reverse("orgs:user_create")).context["form"]
+    names = list(form.fields)
+    assert names.index("last_name") < names.index("first_name")
+    edit = client.get(reverse("orgs:user_update", args=[network.point_operator.pk])).context["form"]
+    assert list(edit.fields)[:2] == ["last_name", "first_name"]
 
 
 def test_a_station_admin_may_not_grant_the_regulator_role(client, network):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from .. import judgement
+from .. import judgement, names
 from ..choices import Conclusion, Operator, Verdict
 
 register = template.Library()
@@ -73,6 +74,14 @@ def reason_text(reason: dict) -> str:
         return str(reason or "")
     language = get_language() or "zh-hans"
     return reason.get("zh-hans" if language.startswith("zh") else "en") or ""
+
+
+@register.filter
+def test_item(name: str) -> str:
+    """A test item's name in the reader's language (English where one is known)."""
+    if name and (get_language() or "").startswith("en"):
+        return names.english(name) or name
+    return name
 
 
 @register.filter

@@ -39,10 +39,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from daodi.catalog.models import GeographicIndication, TradeItem
+from daodi.catalog.units import unit_name
 from daodi.orgs.choices import OrgKind
 from daodi.orgs.models import Division, Organisation, Site
 
-from .. import lineage, queries, usability
+from .. import lineage, places, queries, usability, vocabulary
 from ..epcis import identifiers, profile
 from ..models import Event, Lot
 
@@ -50,48 +51,8 @@ CBV_STEP_PREFIXES = ("https://ref.gs1.org/cbv/BizStep-", "urn:epcglobal:cbv:bizs
 CBV_DISP_PREFIXES = ("https://ref.gs1.org/cbv/Disp-", "urn:epcglobal:cbv:disp:")
 CBV_SDT_PREFIX = "https://ref.gs1.org/cbv/SDT-"
 
-# Friendly names of business steps: CBV words and the words of our herb profile's URIs.
-STEP_LABELS = {
-    "harvest": gettext_lazy("Harvest"),  # 采收 (a commissioning that carries harvest ILMD)
-    "commissioning": gettext_lazy("Coding"),  # 赋码
-    "commingling": gettext_lazy("Commingling"),  # 合并批次
-    "grading": gettext_lazy("Grading"),  # 分级
-    "transformation": gettext_lazy("Processing"),  # 加工
-    "recall": gettext_lazy("Recall"),  # 召回
-    "receiving": gettext_lazy("Receiving"),
-    "accepting": gettext_lazy("Acceptance"),
-    "arriving": gettext_lazy("Arrival"),
-    "shipping": gettext_lazy("Shipping"),
-    "departing": gettext_lazy("Departure"),
-    "transporting": gettext_lazy("Transport"),
-    "loading": gettext_lazy("Loading"),
-    "unloading": gettext_lazy("Unloading"),
-    "packing": gettext_lazy("Packing"),
-    "case_packing": gettext_lazy("Case or pallet packing"),  # 装箱
-    "unpacking": gettext_lazy("Unpacking"),
-    "repackaging": gettext_lazy("Repackaging"),
-    "inspecting": gettext_lazy("Inspection"),
-    "sampling": gettext_lazy("Sampling"),
-    "storing": gettext_lazy("Storage"),
-    "holding": gettext_lazy("Holding"),
-    "stocking": gettext_lazy("Stocking"),
-    "picking": gettext_lazy("Picking"),
-    "retail_selling": gettext_lazy("Retail sale"),
-    "destroying": gettext_lazy("Destruction"),
-    "decommissioning": gettext_lazy("Decommissioning"),
-    "sowing": gettext_lazy("Sowing"),
-    "transplanting": gettext_lazy("Transplanting"),
-    "input_application": gettext_lazy("Input application"),
-    "irrigation": gettext_lazy("Irrigation"),
-    "field_inspection": gettext_lazy("Field inspection"),
-    "harvesting": gettext_lazy("Harvest"),
-    "drying": gettext_lazy("Drying"),
-    "fresh_cutting": gettext_lazy("Fresh cutting"),
-    "fixing": gettext_lazy("Fixing (enzyme deactivation)"),
-    "slicing": gettext_lazy("Slicing"),
-    "extraction": gettext_lazy("Extraction"),
-    "fumigation_declaration": gettext_lazy("No-fumigation declaration"),
-}
+# Names of business steps (CBV words and our herb profile's), shared with every page.
+STEP_LABELS = vocabulary.STEPS
 # Steps that change the material itself: the page's "processing" strip.
 PROCESSING_STEPS = {
     "harvest", "harvesting", "commingling", "transformation", "drying", "fresh_cutting",
@@ -106,7 +67,6 @@ STATUS_LABELS = {
     "destroyed": gettext_lazy("Destroyed"),
     usability.FAILED: gettext_lazy("Failed its quality test"),
 }
-UNITS = {"KGM": "kg", "GRM": "g", "TNE": "t", "LTR": "L", "H87": "", "": ""}
 
 
 @dataclass
@@ -246,15 +206,7 @@ def _named_objects(doc: dict, keys=("quantityList", "epcList")) -> set[str]:
     return found - {None}
 
 
-def _gln(value: str | None) -> str | None:
-    """The GLN of a place or party URI (SGLN, PGLN, GLN Digital Link), else None."""
-    if not value:
-        return None
-    try:
-        parsed = identifiers.parse(value, verify=False)
-    except identifiers.IdentifierError:
-        return None
-    return parsed.key if parsed.ai in ("414", "417") else None
+_gln = places.gln
 
 
 def _owner(doc: dict) -> str | None:
@@ -287,7 +239,7 @@ def _outputs(event: Event, names: set[str]) -> tuple[Decimal | None, str, int]:
 def _quantity_text(total: Decimal | None, unit: str, count: int) -> str:
     if total is not None:
         text = f"{total.normalize():f}"
-        return f"{text} {UNITS.get(unit, unit)}".strip()
+        return f"{text} {unit_name(unit)}".strip()
     if count:
         return _("%(count)s item(s)") % {"count": count}
     return ""

@@ -11,8 +11,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from daodi.core import audit, texts
 from daodi.core.forms import widget_class
+from daodi.trace import vocabulary
 
 register = template.Library()
 
@@ -36,7 +39,7 @@ def cell(value):
     if isinstance(value, dt.date):
         return date_filter(value, "Y-m-d")
     if isinstance(value, models.Model):
-        return str(value)
+        return texts.name_of(value)
     return value
 
 
@@ -55,3 +58,43 @@ def widget(bound_field):
 @register.filter
 def is_checkbox(bound_field) -> bool:
     return bound_field.widget_type == "checkbox"
+
+
+@register.filter
+def word(value) -> str:
+    """Any vocabulary code as its name: a business step, disposition or event type (bare
+    word, Web URI or URN, ours or the CBV's), an EPCIS action, a unit code (KGM → kg)."""
+    return vocabulary.name(value)
+
+
+@register.filter
+def audit_action(action: str, with_record: bool = False) -> str:
+    """An audit row's action as a reader says it (``purchase.create`` → 新建)."""
+    return audit.action_name(action, with_record=bool(with_record))
+
+
+@register.filter
+def channel(value: str) -> str:
+    """How a change came in: 网页, API, 命令行, 系统."""
+    return audit.channel_name(value)
+
+
+@register.filter
+def person(user) -> str:
+    """A person by name (family name first for Chinese names); the system when none."""
+    if user is None or user == "":
+        return audit.channel_name("system")
+    return getattr(user, "display_name", None) or str(user)
+
+
+@register.filter
+def listing(values) -> str:
+    """Items joined as the language lists them (甲、乙、丙 / a, b, c)."""
+    return pgettext("list separator", ", ").join(str(v) for v in values)
+
+
+@register.filter
+def named(record) -> str:
+    """A record's name in the reader's language (English names of herbs, grades, packs and
+    test items on English pages, where the catalogue has them)."""
+    return texts.name_of(record) if record is not None else ""
