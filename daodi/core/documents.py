@@ -292,9 +292,10 @@ def write_xlsx(file: str | Path | IO[bytes], sheets: Sequence[XlsxSheet]) -> Non
         sheet.freeze_panes = "A3"
 
         widths = [_display_width(c.header) for c in spec.columns]
-        for row in spec.rows:
+        # Rows are counted here: openpyxl's ``max_row`` scans every cell written so far, which
+        # made a sheet of n rows cost n² (a county's 22,000 lots took eight minutes).
+        for r, row in enumerate(spec.rows, start=3):
             sheet.append([_cell_value(v) for v in row])
-            r = sheet.max_row
             for i, value in enumerate(row[: len(widths)]):
                 widths[i] = max(widths[i], _display_width(value))
                 fmt = spec.columns[i].number_format

@@ -184,11 +184,12 @@ def _stations(season: Season, by_station: dict[int, list[str]]) -> None:
         )  # fmt: skip
         season.dispatches += 1
         hub_lots.extend(made)
+    dried = []
     for identifier in hub_lots[::3]:  # the hub dries a third of what it received
         lot = events.lot_of(identifier)
         herb = lot.herb
         ratio = ((herb.dry_ratio_min or 2) + (herb.dry_ratio_max or 3)) / 2
-        farm_actions.process(
+        run = farm_actions.process(
             actor=SYSTEM, kind="drying", inputs=[(identifier, lot.quantity)],
             output_kg=(lot.quantity / ratio).quantize(Decimal("0.1")),
             started_at=_at(12, 8), finished_at=_at(10, 18), method="oven",
@@ -196,6 +197,25 @@ def _stations(season: Season, by_station: dict[int, list[str]]) -> None:
             no_weighting=True,
         )  # fmt: skip
         season.dried += 1
+        dried.append(run)
+    _sell_on(season, dried)
+
+
+def _sell_on(season: Season, dried: list) -> None:
+    """The hub sells one dried lot on to the demo processor, who has it to process and pack."""
+    processor = Organisation.objects.filter(code="TH-PR001").first()  # processor01's
+    if processor is None or not dried:
+        return
+    lot = dried[0].lots.get(is_output=True).lot
+    onward = actions.dispatch(
+        actor=SYSTEM, source=dried[0].holder, destination=processor, lots=[lot],
+        sent_at=_at(9, 8),
+    )  # fmt: skip
+    actions.receive(
+        actor=SYSTEM, dispatch=onward,
+        weights={line.lot: line.sent_kg for line in onward.lines.all()}, received_at=_at(8, 15),
+    )  # fmt: skip
+    season.dispatches += 1
 
 
 def _problems(season: Season) -> None:

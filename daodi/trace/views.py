@@ -93,7 +93,7 @@ class LotResource(Resource):
 
     def queryset(self, user, *, write=False):
         return policy.scope(
-            Lot.objects.select_related("herb", "grade", "holder", "site"), user, write=write
+            Lot.objects.select_related("herb", "grade__herb", "holder", "site"), user, write=write
         )
 
     def can_create(self, user):
