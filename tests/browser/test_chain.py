@@ -27,7 +27,7 @@ from daodi.orgs.models import Organisation
 from daodi.sourcing.models import Dispatch, Packing, Purchase
 from daodi.trace.models import Lot
 
-from .conftest import pick
+from .conftest import pick, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,11 +60,7 @@ def county(network, settings, live_server):
 
 def sign_in_as(page, username: str) -> None:
     page.context.clear_cookies()
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_test_id("sign-in").click()
-    page.wait_for_url("**/")
+    sign_in(page, username, PASSWORD)
 
 
 def send(page, source, destination, *lots: str, screenshot=None, name="") -> Dispatch:

@@ -16,6 +16,8 @@ from daodi.orgs.models import Organisation
 from daodi.sourcing.models import Purchase
 from daodi.trace.models import Lot
 
+from .conftest import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -31,11 +33,7 @@ def test_a_new_household_is_registered_inside_the_purchase_which_is_confirmed_an
     herb.price_min_per_kg, herb.price_max_per_kg, herb.max_purchase_kg = 5, 60, 500
     herb.save()
     page = phone
-    page.goto("/login/")
-    page.fill("#id_username", "point_op")
-    page.fill("#id_password", PASSWORD)
-    page.get_by_test_id("sign-in").click()
-    page.wait_for_url("**/")
+    sign_in(page, "point_op", PASSWORD)
 
     # Given a grower the point has never bought from, registered without leaving the form.
     page.goto("/sourcing/purchases/new/")

@@ -20,6 +20,8 @@ from daodi.farm.tests.world import Fields
 from daodi.orgs.choices import OrgKind
 from daodi.sourcing.models import Purchase
 
+from .conftest import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -48,11 +50,7 @@ def test_two_purchases_made_offline_are_recorded_once_each_when_the_connection_r
 ):
     page = phone
     context = page.context
-    page.goto("/login/")
-    page.fill("#id_username", "point_op")
-    page.fill("#id_password", PASSWORD)
-    page.get_by_test_id("sign-in").click()
-    page.wait_for_url("**/")
+    sign_in(page, "point_op", PASSWORD)
 
     # Given the operator opened the purchase form once online (the phone now keeps it).
     page.goto("/sourcing/purchases/new/")
@@ -142,11 +140,7 @@ def test_a_purchase_whose_sending_fails_on_a_weak_signal_is_kept_and_recorded_on
 ):
     page = phone
     context = page.context
-    page.goto("/login/")
-    page.fill("#id_username", "point_op")
-    page.fill("#id_password", PASSWORD)
-    page.get_by_test_id("sign-in").click()
-    page.wait_for_url("**/")
+    sign_in(page, "point_op", PASSWORD)
     page.goto("/sourcing/purchases/new/")
     expect(page.get_by_test_id("offline-ready")).to_be_visible()
 
@@ -180,11 +174,7 @@ def test_a_purchase_the_server_refuses_on_upload_shows_why_and_is_corrected_in_t
 ):
     page = phone
     context = page.context
-    page.goto("/login/")
-    page.fill("#id_username", "point_op")
-    page.fill("#id_password", PASSWORD)
-    page.get_by_test_id("sign-in").click()
-    page.wait_for_url("**/")
+    sign_in(page, "point_op", PASSWORD)
     page.goto("/sourcing/purchases/new/")
     expect(page.get_by_test_id("offline-ready")).to_be_visible()
 
@@ -220,11 +210,7 @@ def test_a_purchase_made_offline_at_an_implausible_price_is_confirmed_from_the_l
     herb.save()
     page = phone
     context = page.context
-    page.goto("/login/")
-    page.fill("#id_username", "point_op")
-    page.fill("#id_password", PASSWORD)
-    page.get_by_test_id("sign-in").click()
-    page.wait_for_url("**/")
+    sign_in(page, "point_op", PASSWORD)
     page.goto("/sourcing/purchases/new/")
     expect(page.get_by_test_id("offline-ready")).to_be_visible()
 

@@ -20,6 +20,8 @@ from daodi.farm import actions as farm_actions
 from daodi.farm.tests.world import SYSTEM, Fields
 from daodi.sourcing.models import Purchase
 
+from .conftest import sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -53,11 +55,7 @@ def test_point_operator_buys_prints_the_receipt_and_its_qr_opens_the_plots_story
     from daodi.trace.tests.test_documents import decode_qr_codes, rasterise
 
     page = phone
-    page.goto("/login/")
-    page.fill("#id_username", "point_op")
-    page.fill("#id_password", PASSWORD)
-    page.get_by_test_id("sign-in").click()
-    page.wait_for_url("**/")
+    sign_in(page, "point_op", PASSWORD)
 
     # When the operator opens the purchase form and finds the household by name.
     page.goto("/sourcing/purchases/new/")

@@ -56,7 +56,9 @@ def test_village_point_operator_adds_a_household_finds_it_and_switches_to_englis
     expect(page.locator("h1")).to_have_text(heading_in("zh-hans"))
     page.get_by_test_id("create").click()
     expect(page.locator("#id_kind")).to_have_value("household")
-    expect(page.locator("#id_managed_by")).to_have_value(str(network.point.pk))
+    # The manager is proposed in its picker: the point's name shown, its id sent.
+    expect(page.locator("#id_managed_by")).to_have_value(network.point.name)
+    expect(page.locator('input[name="managed_by__id"]')).to_have_value(str(network.point.pk))
     page.fill("#id_name", "赵铁柱")
     page.fill("#id_code", "HH-0777")
     page.fill("#id_phone", "13912345678")
