@@ -473,42 +473,44 @@ def purchase_correct(request, pk):
     return _correction_page(request, form, purchase, heading, "sourcing/correction_form.html")
 
 
+def _note_action(request, obj, act, done: str, heading: str):
+    """A page that takes the reason for an undoing action (void, cancel) and runs it."""
+    form = NoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            act(actor(request), form.cleaned_data["note"])
+        except DomainError as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, done)
+            return redirect(f"sourcing:{obj._meta.model_name}_detail", pk=obj.pk)
+    return _correction_page(request, form, obj, heading)
+
+
 @login_required
 def purchase_void(request, pk):
     """Void a purchase that did not happen, saying why."""
     purchase = get_object_or_404(PURCHASES.queryset(request.user, write=True), pk=pk)
-    form = NoteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.void_purchase(
-                actor=actor(request), purchase=purchase, note=form.cleaned_data["note"]
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Voided %(receipt)s.") % {"receipt": purchase})
-            return redirect("sourcing:purchase_detail", pk=pk)
-    heading = _("Void purchase %(receipt)s") % {"receipt": purchase}
-    return _correction_page(request, form, purchase, heading)
+    return _note_action(
+        request,
+        purchase,
+        lambda who, note: actions.void_purchase(actor=who, purchase=purchase, note=note),
+        _("Voided %(receipt)s.") % {"receipt": purchase},
+        _("Void purchase %(receipt)s") % {"receipt": purchase},
+    )
 
 
 @login_required
 def dispatch_cancel(request, pk):
     """Cancel a dispatch still in transit, saying why: its lots stay with the sender."""
     record = get_object_or_404(DISPATCHES.queryset(request.user, write=True), pk=pk)
-    form = NoteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.cancel_dispatch(
-                actor=actor(request), dispatch=record, note=form.cleaned_data["note"]
-            )
-        except DomainError as exc:
-            add_domain_error(form, exc)
-        else:
-            messages.success(request, _("Cancelled %(number)s.") % {"number": record.number})
-            return redirect("sourcing:dispatch_detail", pk=pk)
-    heading = _("Cancel dispatch %(number)s") % {"number": record.number}
-    return _correction_page(request, form, record, heading)
+    return _note_action(
+        request,
+        record,
+        lambda who, note: actions.cancel_dispatch(actor=who, dispatch=record, note=note),
+        _("Cancelled %(number)s.") % {"number": record.number},
+        _("Cancel dispatch %(number)s") % {"number": record.number},
+    )
 
 
 @login_required
